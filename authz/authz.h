@@ -1,0 +1,240 @@
+/*
+ * authz.h: the certauthz library, the one header that fcgi/ and the
+ * certauthz program include.
+ *
+ * The library turns a forwarded client certificate into plain C data
+ * (struct cert_info, cert.c and dn.c), loads a policy file into an
+ * immutable compiled policy (policy.c), decides a request against it
+ * (eval.c, match.c) and renders the decision line of SPEC §5
+ * (decision.c).  It never logs and never touches FastCGI: the caller
+ * logs what it is handed.  No OpenSSL type appears here.
+ *
+ * Thread safety: a loaded struct authz_policy is never modified, so any
+ * number of threads may decide against it at once.  A struct cert_cache
+ * belongs to one thread.
+ */
+#ifndef AUTHZ_H
+#define AUTHZ_H
+
+#include <stddef.h>
+#include <time.h>
+
+#define AUTHZ_CERT_MAX_DEFAULT	16384	/* bytes of SSL_CLIENT_CERT */
+#define AUTHZ_VALUE_MAX		256	/* bytes of one log value */
+#define AUTHZ_SERIAL_MAX	64	/* bytes of a serial's magnitude */
+#define AUTHZ_SERIAL_HEXLEN	(2 * AUTHZ_SERIAL_MAX + 2)	/* '-', NUL */
+#define AUTHZ_LINE_MAX		4096	/* a decision line, NUL included */
+
+/*
+ * Distinguished names (dn.c).
+ *
+ * A struct dn holds the RDNs in certificate (ASN.1) order: the most
+ * general first, as in /C=../O=../CN=..; RFC 4514 strings are written
+ * the other way round.  Values are UTF-8 and may hold a NUL byte (the
+ * length says where a value ends); dn_flags() reports that.
+ */
+struct dn_ava {
+	char		*oid;	/* dotted, "2.5.4.3" */
+	char		*name;	/* "CN", or the dotted OID when unnamed */
+	char		*value;	/* UTF-8, NUL-terminated */
+	size_t		 len;	/* bytes of value, not counting the NUL */
+};
+
+struct dn_rdn {
+	struct dn_ava	*ava;
+	size_t		 nava;	/* > 1: a multi-valued RDN */
+};
+
+struct dn {
+	struct dn_rdn	*rdn;
+	size_t		 nrdn;
+};
+
+/*
+ * Parses an RFC 4514/2253 string ("CN=alice,O=Example", escapes \, \+
+ * \XX, multi-valued RDNs joined by +) or OpenSSL's slash form
+ * ("/O=Example/CN=alice").  Attribute names are short names, long names
+ * or dotted OIDs, any case.  Returns 0, or -1 with *errstr set to a
+ * short static reason and *out left empty.
+ */
+int	 dn_parse(const char *, size_t, struct dn *, const char **errstr);
+/* Returns 1 when equal as SPEC §3.1 says, 0 otherwise. */
+int	 dn_equal(const struct dn *, const struct dn *);
+/* RFC 4514 rendering, most specific first; malloc'ed, NULL on ENOMEM. */
+char	*dn_render(const struct dn *);
+/*
+ * Returns 1 when a DN string forwarded by a web server (SSL_CLIENT_S_DN,
+ * SSL_CLIENT_I_DN) names the same DN as dn in one of the forms nginx or
+ * Apache print (RFC 2253 with raw or \XX-escaped UTF-8, legacy slash
+ * form), 0 when it does not or cannot be parsed.
+ */
+int	 dn_matches_forwarded(const struct dn *, const char *);
+void	 dn_free(struct dn *);
+
+/*
+ * Certificates (cert.c).  Everything a policy can match, as plain data.
+ */
+#define CERT_F_NUL	0x01	/* a subject value or SAN holds a NUL byte */
+#define CERT_F_MULTI_CN	0x02	/* the subject holds more than one CN */
+
+struct strlist {
+	char		**v;
+	size_t		  n;
+};
+
+struct cert_info {
+	char		 serial[AUTHZ_SERIAL_HEXLEN];	/* normalized hex */
+	struct dn	 subject;
+	struct dn	 issuer;
+	char		*subject_str;	/* RFC 4514 */
+	char		*issuer_str;	/* RFC 4514 */
+	struct strlist	 san_email;	/* rfc822Name */
+	struct strlist	 subject_email;	/* emailAddress attributes */
+	struct strlist	 dns;
+	struct strlist	 uri;
+	struct strlist	 ip;		/* "192.0.2.1", "2001:db8::1" */
+	struct strlist	 eku;		/* "clientAuth", or a dotted OID */
+	int		 has_eku;	/* the extension is present */
+	int		 is_ca;		/* basicConstraints CA:TRUE */
+	unsigned char	 sha256[32];
+	char		 fingerprint[65];	/* lowercase hex, no colons */
+	time_t		 not_before;
+	time_t		 not_after;
+	unsigned int	 flags;		/* CERT_F_* */
+	unsigned char	*der;
+	size_t		 derlen;
+};
+
+/*
+ * Decodes SSL_CLIENT_CERT in any form of SPEC §2.2 (PEM with LF or CRLF,
+ * nginx's TAB-continued and %XX-escaped forms, bare base64 DER, RFC 9440
+ * ":b64:") holding exactly one certificate of at most max bytes.
+ * Returns a new cert_info, or NULL with *reason set to a short static
+ * text ("oversized certificate", "bad %XX escape", ...).
+ */
+struct cert_info	*cert_decode(const char *, size_t, size_t max,
+			    const char **reason);
+void			 cert_free(struct cert_info *);
+
+/*
+ * A CA (and optional CRL) store for the policy's ca_file/crl_file.
+ * cert_store_verify() returns 1 when the certificate chains to it at
+ * time now and is not revoked, 0 with *reason set when not.
+ */
+struct cert_store;
+struct cert_store	*cert_store_load(const char *ca, const char *crl,
+			    const char **reason);
+int			 cert_store_verify(const struct cert_store *,
+			    const struct cert_info *, time_t now,
+			    const char **reason);
+void			 cert_store_free(struct cert_store *);
+
+/*
+ * A bounded cache of decoded certificates keyed by the exact forwarded
+ * bytes, owned by one thread.  cert_cache_get() decodes on a miss; the
+ * returned cert_info stays valid until the next call on the same cache.
+ * Time-dependent checks are never cached.
+ */
+struct cert_cache;
+struct cert_cache	*cert_cache_new(size_t slots);
+const struct cert_info	*cert_cache_get(struct cert_cache *, const char *,
+			    size_t, size_t max, const char **reason);
+void			 cert_cache_free(struct cert_cache *);
+
+/*
+ * Serials (match.c).  Normalizes a serial as SPEC §3.1 writes it (hex,
+ * any case, optional 0x, colons or spaces, leading '-' for negative) to
+ * uppercase hex without leading zero bytes, as cert_info.serial holds
+ * it.  Returns 0, or -1 when malformed or longer than AUTHZ_SERIAL_MAX.
+ */
+int	 serial_normalize(const char *, char *, size_t);
+
+/*
+ * Policies (policy.c).  authz_policy_load() reads a libconfig file and
+ * every file it names into a compiled, immutable policy.  Each error
+ * (and, with AUTHZ_LOAD_LINT, each warning prefixed "warning: ") is
+ * handed to msg as "FILE:LINE: message".  Returns NULL when anything
+ * failed: a policy is never half loaded.
+ */
+#define AUTHZ_LOAD_LINT	0x01
+
+struct authz_policy;
+typedef void	(*authz_msg_fn)(void *, const char *);
+
+struct authz_policy	*authz_policy_load(const char *, int flags,
+			    authz_msg_fn msg, void *arg);
+void			 authz_policy_free(struct authz_policy *);
+int			 authz_policy_facility(const struct authz_policy *);
+int			 authz_policy_log_allow(const struct authz_policy *);
+size_t			 authz_policy_max_cert(const struct authz_policy *);
+
+/*
+ * A request as the web server described it.  Any field may be NULL
+ * (absent).  fault is set by the transport for what it already knows
+ * to be a deny (a param sent twice, an oversized param): the decision is
+ * a deny with that reason, whatever the policy says.
+ */
+struct authz_request {
+	const char	*verify;	/* SSL_CLIENT_VERIFY */
+	const char	*cert;		/* SSL_CLIENT_CERT */
+	size_t		 certlen;
+	const char	*serial;	/* SSL_CLIENT_M_SERIAL / _SERIAL */
+	const char	*s_dn;		/* SSL_CLIENT_S_DN */
+	const char	*i_dn;		/* SSL_CLIENT_I_DN */
+	const char	*policy;	/* CERTAUTHZ_POLICY */
+	const char	*uri;		/* REQUEST_URI */
+	const char	*host;		/* HTTP_HOST, else SERVER_NAME */
+	const char	*method;	/* REQUEST_METHOD */
+	const char	*remote;	/* REMOTE_ADDR */
+	const char	*role;		/* "responder", "authorizer", "check" */
+	const char	*fault;
+};
+
+enum authz_result {
+	AUTHZ_ALLOW = 0,	/* 200 */
+	AUTHZ_DENY = 1,		/* 403 */
+	AUTHZ_FAULT = 2		/* 500: no usable policy, unknown policy */
+};
+
+struct authz_decision {
+	enum authz_result	 result;
+	const char		*policy;	/* NULL: none chosen ("-") */
+	const char		*rule;		/* NULL: none held ("-") */
+	const char		*reason;	/* NULL on allow */
+	const char		*user;		/* identity, on allow */
+	const char		*email;		/* first email, or NULL */
+	const struct cert_info	*cert;		/* NULL when unusable */
+	long			 us;		/* set by the caller */
+	char			 rulebuf[32];	/* "allow[3]" */
+	char			 reasonbuf[256];
+	struct cert_info	*owned;		/* decoded without a cache */
+};
+
+/*
+ * Decides req against policy (NULL: no usable policy, a fault) at time
+ * now, decoding the certificate through cache (or without one when
+ * NULL).  Fills d; pointers in d point into policy, req, cache or d
+ * itself and stay valid until authz_decision_clear(), the next use of
+ * cache, or the release of policy, whichever comes first.
+ */
+void	 authz_decide(const struct authz_policy *, const struct authz_request *,
+	    struct cert_cache *, time_t now, struct authz_decision *);
+void	 authz_decision_clear(struct authz_decision *);
+
+/*
+ * decision.c.  authz_decision_line() writes the SPEC §5 line, escaped
+ * and capped, NUL-terminated, truncated to size; returns its length.
+ * authz_escape() writes one value as §5 escapes it (quoted when needed,
+ * capped at AUTHZ_VALUE_MAX bytes of input with "...") and returns the
+ * length written.  authz_header_value() writes a value for a Variable-
+ * header: bytes below 0x20 and 0x7f as \xNN, nothing else changed; it
+ * returns the length written, or -1 when the value does not fit in size
+ * (the caller must then fail, never send a cut identity).  Both always
+ * NUL-terminate when size > 0.
+ */
+size_t	 authz_decision_line(const struct authz_decision *,
+	    const struct authz_request *, char *, size_t);
+size_t	 authz_escape(char *, size_t, const char *);
+int	 authz_header_value(char *, size_t, const char *);
+
+#endif /* AUTHZ_H */

@@ -1,0 +1,10 @@
+# authz/: the library, and the certauthz program (a thin shell over it).
+noinst_LIBRARIES += libauthz.a
+libauthz_a_SOURCES = \
+	authz/authz.h \
+	authz/cert.c authz/dn.c authz/cache.c \
+	authz/match.c authz/policy.c authz/eval.c authz/decision.c
+
+bin_PROGRAMS += certauthz
+certauthz_SOURCES = authz/cli.c authz/cli.h authz/show.c
+certauthz_LDADD = $(AUTHZ_LIBS)

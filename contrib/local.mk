@@ -1,0 +1,1 @@
+# contrib: fragment of Makefile.am

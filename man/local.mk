@@ -1,0 +1,2 @@
+# man/: installed manual pages.
+dist_man_MANS += man/certauthzd.8 man/certauthz.1 man/certauthz.conf.5

@@ -1,0 +1,1 @@
+# policies: fragment of Makefile.am

@@ -1,0 +1,1 @@
+# tests/integration/web.mk: fragment of Makefile.am (real nginx and Apache)

@@ -1,0 +1,1 @@
+# tests/unit/policy.mk: fragment of Makefile.am (policy, match, eval, decision tests)
