@@ -12,6 +12,12 @@ set -u
 : "${top_builddir:?run through make check}"
 : "${PKI:=$top_builddir/tests/pki/out}"
 
+# The programs under test.  With VALGRIND_WRAP set (tests/run-all.sh
+# does), every daemon a test starts runs under valgrind: its pid is
+# still the one the test tracks and stops.
+CERTAUTHZD="${VALGRIND_WRAP:-} $top_builddir/certauthzd"
+CERTAUTHZ="$top_builddir/certauthz"
+
 test_name=$(basename "$0" .sh)
 T=$(mktemp -d "${TMPDIR:-/tmp}/certauthz-$test_name.XXXXXX")
 _pids=""

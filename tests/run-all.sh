@@ -1,0 +1,80 @@
+#!/bin/sh
+# tests/run-all.sh: the README's test command.
+#
+# Installs what the tests need (Debian packages, with sudo when not
+# root), then builds with ASan+UBSan and -Werror and runs the whole
+# test suite (`make check`, which starts real nginx and Apache on
+# loopback ports), then the daemon tests once more under valgrind with
+# a plain build, then `make distcheck`.  Exits non-zero on any failure.
+#
+# Usage: tests/run-all.sh            (from the top of a clone)
+#        NO_INSTALL=1 tests/run-all.sh   to skip apt-get
+set -eu
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+jobs=${JOBS:-2}
+
+PACKAGES="build-essential autoconf automake pkg-config libssl-dev
+libconfig-dev libfcgi-dev libfcgi-bin openssl curl nginx apache2
+libapache2-mod-fcgid valgrind clang libclang-rt-14-dev python3 procps"
+
+if [ -z "${NO_INSTALL:-}" ]; then
+	missing=
+	for p in $PACKAGES; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+		    grep -q 'install ok installed' || missing="$missing $p"
+	done
+	if [ -n "$missing" ]; then
+		sudo=
+		[ "$(id -u)" -eq 0 ] || sudo=sudo
+		echo "installing:$missing"
+		$sudo apt-get update -qq
+		# shellcheck disable=SC2086
+		DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
+		    --no-install-recommends $missing
+	fi
+fi
+
+./autogen.sh
+
+step() {
+	echo
+	echo "=== $*"
+}
+
+step "ASan+UBSan build, make check"
+rm -rf build-asan && mkdir build-asan
+(cd build-asan && ../configure -q --enable-sanitizers --enable-werror &&
+    make -j"$jobs" && make -j"$jobs" check) || {
+	cat build-asan/test-suite.log 2>/dev/null | tail -200
+	exit 1
+}
+
+step "valgrind: daemon and unit tests on a plain build"
+rm -rf build-valgrind && mkdir build-valgrind
+(cd build-valgrind && ../configure -q --enable-werror &&
+    make -j"$jobs" && make -j"$jobs" check \
+    VALGRIND_WRAP="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite" \
+    TESTS="$(cd .. && ls tests/integration/daemon*.sh tests/unit/test_*.c 2>/dev/null |
+        sed 's/\.c$//' | tr '\n' ' ')") || {
+	cat build-valgrind/test-suite.log 2>/dev/null | tail -200
+	exit 1
+}
+
+step "clang -Wall -Wextra -Werror build"
+rm -rf build-clang && mkdir build-clang
+(cd build-clang && ../configure -q CC=clang --enable-werror && make -j"$jobs")
+
+step "make distcheck"
+(cd build-valgrind && make -j"$jobs" distcheck \
+    DISTCHECK_CONFIGURE_FLAGS=--enable-werror TESTS=) 
+
+# One plain closing line, counted from the main (sanitizer) run.
+log=build-asan/test-suite.log
+pass=$(sed -n 's/^# PASS: *//p' "$log")
+failed=$(sed -n 's/^# FAIL: *//p' "$log")
+skipped=$(sed -n 's/^# SKIP: *//p' "$log")
+echo
+echo "all test steps passed"
+echo "tests: ${pass:-0} passed, ${failed:-0} failed, ${skipped:-0} skipped"
