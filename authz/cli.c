@@ -1,1 +1,191 @@
-/* being written */
+/*
+ * cli.c: the certauthz program, a thin shell over the library.
+ *
+ *   certauthz show CERT
+ *   certauthz check -c FILE [-P POLICY] [--uri URI] [--host HOST]
+ *       [--method M] [--remote ADDR] [--verify V] [--serial S]
+ *       [--s-dn DN] [--i-dn DN] CERT|-
+ *   certauthz lint -c FILE
+ *
+ * check decides exactly as certauthzd does (the same authz_decide())
+ * and prints the decision line; its exit status is 0 allow, 1 deny,
+ * 2 for an unusable policy, certificate or command line.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "authz.h"
+#include "cli.h"
+
+#define CLI_READ_MAX	(4 * 1024 * 1024)
+
+static void
+cli_usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: certauthz show CERT\n"
+	    "       certauthz check -c FILE [-P POLICY] [--uri URI] "
+	    "[--host HOST]\n"
+	    "                 [--method M] [--remote ADDR] [--verify V] "
+	    "[--serial S]\n"
+	    "                 [--s-dn DN] [--i-dn DN] CERT|-\n"
+	    "       certauthz lint -c FILE\n"
+	    "       certauthz -h | -V\n");
+}
+
+static void
+cli_msg(void *arg, const char *text)
+{
+	FILE	*f = arg;
+
+	fprintf(f, "%s\n", text);
+}
+
+/* Returns the value of option argv[*i] and steps over it, or NULL. */
+static const char *
+cli_optarg(int argc, char *argv[], int *i)
+{
+	if (*i + 1 >= argc) {
+		fprintf(stderr, "certauthz: %s needs a value\n", argv[*i]);
+		return NULL;
+	}
+	return argv[++*i];
+}
+
+static int
+cli_check(int argc, char *argv[])
+{
+	struct authz_request	 req;
+	struct authz_decision	 d;
+	struct authz_policy	*p = NULL;
+	struct timespec		 t0, t1;
+	const char		*file = NULL, *cert = NULL, **slot, *v;
+	char			 line[AUTHZ_LINE_MAX], *buf = NULL;
+	size_t			 len;
+	int			 i, rc = 2;
+
+	memset(&req, 0, sizeof(req));
+	req.verify = "SUCCESS";
+	req.role = "check";
+	req.method = "GET";
+	req.uri = "/";
+	for (i = 1; i < argc; i++) {
+		slot = NULL;
+		if (strcmp(argv[i], "-c") == 0)
+			slot = &file;
+		else if (strcmp(argv[i], "-P") == 0)
+			slot = &req.policy;
+		else if (strcmp(argv[i], "--uri") == 0)
+			slot = &req.uri;
+		else if (strcmp(argv[i], "--host") == 0)
+			slot = &req.host;
+		else if (strcmp(argv[i], "--method") == 0)
+			slot = &req.method;
+		else if (strcmp(argv[i], "--remote") == 0)
+			slot = &req.remote;
+		else if (strcmp(argv[i], "--verify") == 0)
+			slot = &req.verify;
+		else if (strcmp(argv[i], "--serial") == 0)
+			slot = &req.serial;
+		else if (strcmp(argv[i], "--s-dn") == 0)
+			slot = &req.s_dn;
+		else if (strcmp(argv[i], "--i-dn") == 0)
+			slot = &req.i_dn;
+		else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+			fprintf(stderr, "certauthz: unknown option %s\n",
+			    argv[i]);
+			cli_usage(stderr);
+			return 2;
+		} else if (cert == NULL) {
+			cert = argv[i];
+			continue;
+		} else {
+			cli_usage(stderr);
+			return 2;
+		}
+		if ((v = cli_optarg(argc, argv, &i)) == NULL)
+			return 2;
+		*slot = v;
+	}
+	if (file == NULL || cert == NULL) {
+		cli_usage(stderr);
+		return 2;
+	}
+	if (strcmp(req.verify, "-") == 0)
+		req.verify = NULL;
+	if ((p = authz_policy_load(file, 0, cli_msg, stderr)) == NULL)
+		return 2;
+	if (cli_read_input(cert, CLI_READ_MAX, &buf, &len) == -1)
+		goto fail;
+	req.cert = buf;
+	req.certlen = len;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	authz_decide(p, &req, NULL, time(NULL), &d);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	d.us = (long)((t1.tv_sec - t0.tv_sec) * 1000000L +
+	    (t1.tv_nsec - t0.tv_nsec) / 1000L);
+	authz_decision_line(&d, &req, line, sizeof(line));
+	printf("%s\n", line);
+	if (d.result == AUTHZ_ALLOW)
+		rc = 0;
+	else if (d.result == AUTHZ_DENY && (d.cert != NULL ||
+	    req.verify == NULL || strcmp(req.verify, "SUCCESS") != 0))
+		rc = 1;
+	authz_decision_clear(&d);
+fail:
+	free(buf);
+	authz_policy_free(p);
+	return rc;
+}
+
+static int
+cli_lint(int argc, char *argv[])
+{
+	struct authz_policy	*p;
+	const char		*file = NULL;
+
+	if (argc == 3 && strcmp(argv[1], "-c") == 0)
+		file = argv[2];
+	if (file == NULL) {
+		cli_usage(stderr);
+		return 2;
+	}
+	if ((p = authz_policy_load(file, AUTHZ_LOAD_LINT, cli_msg,
+	    stdout)) == NULL)
+		return 1;
+	authz_policy_free(p);
+	printf("%s: policy OK\n", file);
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	if (argc < 2) {
+		cli_usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "-h") == 0) {
+		cli_usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "-V") == 0) {
+		printf("certauthz %s\n", PACKAGE_VERSION);
+		return 0;
+	}
+	if (strcmp(argv[1], "show") == 0)
+		return cli_show(argc - 1, argv + 1);
+	if (strcmp(argv[1], "check") == 0)
+		return cli_check(argc - 1, argv + 1);
+	if (strcmp(argv[1], "lint") == 0)
+		return cli_lint(argc - 1, argv + 1);
+	fprintf(stderr, "certauthz: unknown command %s\n", argv[1]);
+	cli_usage(stderr);
+	return 2;
+}

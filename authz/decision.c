@@ -1,1 +1,178 @@
-/* being written */
+/*
+ * decision.c: the decision line of SPEC §5 and the values of the
+ * Variable- headers.  Every value a client can influence (a CN, a URI,
+ * a host) goes through authz_escape(), so no certificate or request can
+ * forge a second line or a key=value pair of its own.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "authz.h"
+
+/* Appends the bytes of s to buf at *o, within size (one byte kept). */
+static void
+decision_put(char *buf, size_t size, size_t *o, const char *s, size_t n)
+{
+	if (size == 0 || *o >= size - 1) {
+		*o += n;
+		return;
+	}
+	if (n > size - 1 - *o) {
+		memcpy(buf + *o, s, size - 1 - *o);
+		*o += n;
+		return;
+	}
+	memcpy(buf + *o, s, n);
+	*o += n;
+}
+
+static int
+decision_needs_quotes(const unsigned char *s, size_t n)
+{
+	size_t	 i;
+
+	if (n == 0)
+		return 1;
+	for (i = 0; i < n; i++)
+		if (s[i] < 0x21 || s[i] >= 0x7f || s[i] == '"' ||
+		    s[i] == '\\')
+			return 1;
+	return 0;
+}
+
+/*
+ * Writes v escaped at buf + *o; *o counts what would have been written,
+ * so the caller can tell truncation.
+ */
+static void
+decision_value(char *buf, size_t size, size_t *o, const char *v)
+{
+	const unsigned char	*s = (const unsigned char *)v;
+	size_t			 n, i;
+	int			 quote, cut = 0;
+	char			 hex[5];
+
+	if (v == NULL) {
+		decision_put(buf, size, o, "-", 1);
+		return;
+	}
+	n = strlen(v);
+	if (n > AUTHZ_VALUE_MAX) {
+		n = AUTHZ_VALUE_MAX;
+		cut = 1;
+	}
+	quote = decision_needs_quotes(s, n);
+	if (quote)
+		decision_put(buf, size, o, "\"", 1);
+	for (i = 0; i < n; i++) {
+		if (s[i] == '"' || s[i] == '\\') {
+			hex[0] = '\\';
+			hex[1] = (char)s[i];
+			decision_put(buf, size, o, hex, 2);
+		} else if (s[i] < 0x20 || s[i] >= 0x7f) {
+			snprintf(hex, sizeof(hex), "\\x%02x", s[i]);
+			decision_put(buf, size, o, hex, 4);
+		} else
+			decision_put(buf, size, o, (const char *)s + i, 1);
+	}
+	if (cut)
+		decision_put(buf, size, o, "...", 3);
+	if (quote)
+		decision_put(buf, size, o, "\"", 1);
+}
+
+static void
+decision_end(char *buf, size_t size, size_t o)
+{
+	if (size > 0)
+		buf[o < size ? o : size - 1] = '\0';
+}
+
+size_t
+authz_escape(char *buf, size_t size, const char *v)
+{
+	size_t	 o = 0;
+
+	decision_value(buf, size, &o, v);
+	decision_end(buf, size, o);
+	return o < size ? o : (size > 0 ? size - 1 : 0);
+}
+
+static void
+decision_pair(char *buf, size_t size, size_t *o, const char *key,
+    const char *v)
+{
+	decision_put(buf, size, o, " ", 1);
+	decision_put(buf, size, o, key, strlen(key));
+	decision_put(buf, size, o, "=", 1);
+	decision_value(buf, size, o, v);
+}
+
+size_t
+authz_decision_line(const struct authz_decision *d,
+    const struct authz_request *req, char *buf, size_t size)
+{
+	const struct cert_info	*ci = d->cert;
+	const char		*word;
+	char			 us[32];
+	size_t			 o = 0;
+
+	switch (d->result) {
+	case AUTHZ_ALLOW:
+		word = "allow";
+		break;
+	case AUTHZ_DENY:
+		word = "deny";
+		break;
+	default:
+		word = "error";
+		break;
+	}
+	decision_put(buf, size, &o, word, strlen(word));
+	decision_pair(buf, size, &o, "policy", d->policy);
+	decision_pair(buf, size, &o, "rule", d->rule);
+	if (d->result != AUTHZ_ALLOW)
+		decision_pair(buf, size, &o, "reason",
+		    d->reason ? d->reason : "unknown");
+	decision_pair(buf, size, &o, "user", d->user);
+	decision_pair(buf, size, &o, "serial", ci ? ci->serial : NULL);
+	decision_pair(buf, size, &o, "subject", ci ? ci->subject_str : NULL);
+	decision_pair(buf, size, &o, "issuer", ci ? ci->issuer_str : NULL);
+	decision_pair(buf, size, &o, "email", d->email);
+	decision_pair(buf, size, &o, "method", req ? req->method : NULL);
+	decision_pair(buf, size, &o, "host", req ? req->host : NULL);
+	decision_pair(buf, size, &o, "uri", req ? req->uri : NULL);
+	decision_pair(buf, size, &o, "remote", req ? req->remote : NULL);
+	decision_pair(buf, size, &o, "role", req ? req->role : NULL);
+	snprintf(us, sizeof(us), "%ld", d->us);
+	decision_pair(buf, size, &o, "us", us);
+	decision_end(buf, size, o);
+	return o < size ? o : (size > 0 ? size - 1 : 0);
+}
+
+int
+authz_header_value(char *buf, size_t size, const char *v)
+{
+	const unsigned char	*s = (const unsigned char *)(v ? v : "");
+	size_t			 o = 0, i;
+
+	if (size == 0)
+		return -1;
+	for (i = 0; s[i] != '\0'; i++) {
+		if (s[i] < 0x20 || s[i] == 0x7f) {
+			if (o + 4 >= size)
+				goto fail;
+			snprintf(buf + o, 5, "\\x%02x", s[i]);
+			o += 4;
+		} else {
+			if (o + 1 >= size)
+				goto fail;
+			buf[o++] = (char)s[i];
+		}
+	}
+	buf[o] = '\0';
+	return (int)o;
+fail:
+	buf[0] = '\0';
+	return -1;
+}

@@ -1,1 +1,414 @@
-/* being written */
+/*
+ * eval.c: the decision (SPEC §3.2-3.4).
+ *
+ * In this order, the first that applies decides: a transport fault; no
+ * usable policy (a fault); SSL_CLIENT_VERIFY not SUCCESS; a missing or
+ * unusable certificate; a forwarded serial or DN that disagrees with
+ * it; validity; clientAuth; ca_file/crl_file; several CNs or a NUL
+ * byte; then the policy (named by CERTAUTHZ_POLICY, else the first
+ * whose `when` holds), its deny rules, its allow rules, and a deny when
+ * nothing allowed.  Anything that cannot be evaluated is a deny: every
+ * path out of authz_decide() that is not the one allow is a deny or a
+ * fault.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "authz.h"
+#include "policy_impl.h"
+
+#define EVAL_HOST_MAX	256
+
+static void
+eval_deny(struct authz_decision *d, const char *reason)
+{
+	d->result = AUTHZ_DENY;
+	d->reason = reason;
+}
+
+static int
+eval_unreserved(int c)
+{
+	return isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
+}
+
+static int
+eval_hex(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * The path of REQUEST_URI as `when.path` sees it: before '?', %XX of
+ * unreserved characters decoded (others kept, hex in upper case),
+ * repeated slashes merged, "." and ".." segments resolved.  Returns a
+ * malloc'ed path, or NULL with *reason set: a malformed escape, an
+ * escaped '/', '\' or NUL (which a server may decode after us), a path
+ * that is not absolute, or ".." above the root.
+ */
+static char *
+eval_path(const char *uri, const char **reason)
+{
+	char		*dec, *out, *seg, *next;
+	size_t		 len, i, o = 0, n;
+	int		 hi, lo, c;
+
+	len = strcspn(uri, "?");
+	if (len == 0 || uri[0] != '/') {
+		*reason = "REQUEST_URI is not an absolute path";
+		return NULL;
+	}
+	if ((dec = malloc(len + 1)) == NULL ||
+	    (out = malloc(len + 2)) == NULL) {
+		free(dec);
+		*reason = "out of memory";
+		return NULL;
+	}
+	for (i = 0; i < len; i++) {
+		if (uri[i] != '%') {
+			dec[o++] = uri[i];
+			continue;
+		}
+		if (i + 2 >= len + 0 || (hi = eval_hex(uri[i + 1])) == -1 ||
+		    (lo = eval_hex(uri[i + 2])) == -1) {
+			*reason = "malformed %XX escape in REQUEST_URI";
+			goto fail;
+		}
+		c = hi * 16 + lo;
+		if (c == '/' || c == '\\' || c == 0) {
+			*reason = "escaped /, \\ or NUL in REQUEST_URI";
+			goto fail;
+		}
+		if (eval_unreserved(c))
+			dec[o++] = (char)c;
+		else {
+			dec[o++] = '%';
+			dec[o++] = (char)toupper((unsigned char)uri[i + 1]);
+			dec[o++] = (char)toupper((unsigned char)uri[i + 2]);
+		}
+		i += 2;
+	}
+	dec[o] = '\0';
+	/* segments: "" (from //) and "." vanish, ".." pops */
+	o = 0;
+	for (seg = dec + 1; seg != NULL; seg = next) {
+		if ((next = strchr(seg, '/')) != NULL)
+			*next++ = '\0';
+		if (*seg == '\0' || strcmp(seg, ".") == 0) {
+			if (next == NULL)
+				out[o++] = '/';
+			continue;
+		}
+		if (strcmp(seg, "..") == 0) {
+			if (o == 0) {
+				*reason = "REQUEST_URI goes above the root";
+				goto fail;
+			}
+			while (o > 0 && out[--o] != '/')
+				;
+			if (next == NULL)
+				out[o++] = '/';
+			continue;
+		}
+		n = strlen(seg);
+		out[o++] = '/';
+		memcpy(out + o, seg, n);
+		o += n;
+	}
+	if (o == 0)
+		out[o++] = '/';
+	/* a final "/" was added twice when the path ends in "/." etc. */
+	if (o >= 2 && out[o - 1] == '/' && out[o - 2] == '/')
+		o--;
+	out[o] = '\0';
+	free(dec);
+	return out;
+fail:
+	free(dec);
+	free(out);
+	return NULL;
+}
+
+/* The host without port, lower case, in buf; -1 when it does not fit. */
+static int
+eval_host(const char *host, char *buf, size_t size)
+{
+	const char	*end, *colon;
+	size_t		 n, i;
+
+	if (host[0] == '[') {
+		if ((end = strchr(host, ']')) == NULL)
+			return -1;
+		end++;
+	} else if ((colon = strchr(host, ':')) != NULL &&
+	    strchr(colon + 1, ':') == NULL)
+		end = colon;
+	else
+		end = host + strlen(host);
+	n = end - host;
+	if (n > 0 && host[n - 1] == '.')
+		n--;
+	if (n >= size)
+		return -1;
+	for (i = 0; i < n; i++)
+		buf[i] = (char)tolower((unsigned char)host[i]);
+	buf[n] = '\0';
+	return 0;
+}
+
+/*
+ * Does the `when` of pl hold?  1, 0, or -1 with *reason set.  *path is
+ * computed on first use and freed by the caller.
+ */
+static int
+eval_when(const struct pol *pl, const struct authz_request *req,
+    char **path, const char **reason)
+{
+	char	 host[EVAL_HOST_MAX];
+
+	if (pl->path != NULL) {
+		if (req->uri == NULL)
+			return 0;
+		if (*path == NULL && (*path = eval_path(req->uri, reason)) ==
+		    NULL)
+			return -1;
+		if (!match_when(pl->path, *path))
+			return 0;
+	}
+	if (pl->host != NULL) {
+		if (req->host == NULL ||
+		    eval_host(req->host, host, sizeof(host)) == -1 ||
+		    !match_when(pl->host, host))
+			return 0;
+	}
+	if (pl->method != NULL &&
+	    (req->method == NULL || !match_when(pl->method, req->method)))
+		return 0;
+	return 1;
+}
+
+/* Does every condition of r hold?  1, 0, or -1 with *reason set. */
+static int
+eval_rule(const struct authz_policy *p, const struct rule *r,
+    const struct cert_info *ci, const char **reason)
+{
+	size_t	 i;
+	int	 m;
+
+	for (i = 0; i < r->ncond; i++)
+		if ((m = match_cond(&r->cond[i], ci, p->email_src,
+		    reason)) != 1)
+			return m;
+	return 1;
+}
+
+static const char *
+eval_email(const struct authz_policy *p, const struct cert_info *ci)
+{
+	const struct strlist	*l;
+	size_t			 k;
+
+	for (k = 0; k < 2 && p->email_src[k] != 0; k++) {
+		l = p->email_src[k] == EMAIL_SRC_SAN ? &ci->san_email :
+		    &ci->subject_email;
+		if (l->n > 0)
+			return l->v[0];
+	}
+	return NULL;
+}
+
+static const char *
+eval_identity(const struct authz_policy *p, const struct cert_info *ci)
+{
+	size_t	 i, j;
+
+	switch (p->identity) {
+	case ID_CN:
+		for (i = 0; i < ci->subject.nrdn; i++)
+			for (j = 0; j < ci->subject.rdn[i].nava; j++)
+				if (strcmp(ci->subject.rdn[i].ava[j].oid,
+				    "2.5.4.3") == 0)
+					return ci->subject.rdn[i].ava[j].value;
+		return NULL;
+	case ID_EMAIL:
+		return eval_email(p, ci);
+	case ID_SUBJECT:
+		return ci->subject_str;
+	case ID_SERIAL:
+		return ci->serial;
+	case ID_URI:
+		return ci->uri.n > 0 ? ci->uri.v[0] : NULL;
+	case ID_DNS:
+		return ci->dns.n > 0 ? ci->dns.v[0] : NULL;
+	case ID_FINGERPRINT:
+		return ci->fingerprint;
+	}
+	return NULL;
+}
+
+/* The certificate itself (SPEC §3.2).  Returns NULL, or why it is denied. */
+static const char *
+eval_cert(const struct authz_policy *p, const struct authz_request *req,
+    const struct cert_info *ci, time_t now)
+{
+	char		 serial[AUTHZ_SERIAL_HEXLEN];
+	const char	*reason = NULL;
+	size_t		 i;
+	int		 client = 0;
+
+	if (req->serial != NULL &&
+	    (serial_normalize(req->serial, serial, sizeof(serial)) == -1 ||
+	    strcmp(serial, ci->serial) != 0))
+		return "forwarded serial disagrees with the certificate";
+	if (req->s_dn != NULL && !dn_matches_forwarded(&ci->subject,
+	    req->s_dn))
+		return "forwarded subject DN disagrees with the certificate";
+	if (req->i_dn != NULL && !dn_matches_forwarded(&ci->issuer,
+	    req->i_dn))
+		return "forwarded issuer DN disagrees with the certificate";
+	if (p->check_validity && now < ci->not_before)
+		return "certificate is not yet valid";
+	if (p->check_validity && now > ci->not_after)
+		return "certificate has expired";
+	if (p->require_client_auth) {
+		if (ci->is_ca)
+			return "CA certificate";
+		for (i = 0; i < ci->eku.n; i++)
+			client |= strcmp(ci->eku.v[i], "clientAuth") == 0;
+		if (ci->has_eku && !client)
+			return "extended key usage lacks clientAuth";
+	}
+	if (p->store != NULL &&
+	    cert_store_verify(p->store, ci, now, &reason) != 1)
+		return reason != NULL ? reason : "ca_file verification failed";
+	if (ci->flags & CERT_F_MULTI_CN)
+		return "subject holds more than one CN";
+	if (ci->flags & CERT_F_NUL)
+		return "NUL byte in a subject value or SAN";
+	return NULL;
+}
+
+void
+authz_decide(const struct authz_policy *p, const struct authz_request *req,
+    struct cert_cache *cache, time_t now, struct authz_decision *d)
+{
+	const struct cert_info	*ci;
+	const struct pol	*pl = NULL;
+	const struct rule	*r;
+	const char		*reason = NULL;
+	char			*path = NULL;
+	size_t			 i;
+	int			 m;
+
+	memset(d, 0, sizeof(*d));
+	d->result = AUTHZ_DENY;
+	if (req->fault != NULL) {
+		eval_deny(d, req->fault);
+		return;
+	}
+	if (p == NULL) {
+		d->result = AUTHZ_FAULT;
+		d->reason = "no usable policy";
+		return;
+	}
+	if (req->verify == NULL || strcmp(req->verify, "SUCCESS") != 0) {
+		snprintf(d->reasonbuf, sizeof(d->reasonbuf),
+		    "SSL_CLIENT_VERIFY is %s", req->verify ? req->verify :
+		    "absent");
+		eval_deny(d, d->reasonbuf);
+		return;
+	}
+	if (req->cert == NULL || req->certlen == 0) {
+		eval_deny(d, "SSL_CLIENT_CERT is absent");
+		return;
+	}
+	if (cache != NULL)
+		ci = cert_cache_get(cache, req->cert, req->certlen,
+		    p->max_cert, &reason);
+	else
+		ci = d->owned = cert_decode(req->cert, req->certlen,
+		    p->max_cert, &reason);
+	if (ci == NULL) {
+		eval_deny(d, reason ? reason : "unusable certificate");
+		return;
+	}
+	d->cert = ci;
+	d->email = eval_email(p, ci);
+	if ((reason = eval_cert(p, req, ci, now)) != NULL) {
+		eval_deny(d, reason);
+		return;
+	}
+
+	if (req->policy != NULL) {
+		for (i = 0; i < p->npol && pl == NULL; i++)
+			if (strcmp(p->pol[i].name, req->policy) == 0)
+				pl = &p->pol[i];
+		if (pl == NULL) {
+			d->result = AUTHZ_FAULT;
+			snprintf(d->reasonbuf, sizeof(d->reasonbuf),
+			    "unknown policy %s", req->policy);
+			d->reason = d->reasonbuf;
+			return;
+		}
+	} else {
+		for (i = 0; i < p->npol && pl == NULL; i++) {
+			if ((m = eval_when(&p->pol[i], req, &path,
+			    &reason)) == -1) {
+				eval_deny(d, reason);
+				goto done;
+			}
+			if (m == 1)
+				pl = &p->pol[i];
+		}
+		if (pl == NULL) {
+			eval_deny(d, "no policy applies");
+			goto done;
+		}
+	}
+	d->policy = pl->name;
+
+	for (i = 0; i < pl->ndeny; i++) {
+		r = &pl->deny[i];
+		if ((m = eval_rule(p, r, ci, &reason)) == 0)
+			continue;
+		d->rule = r->name;
+		eval_deny(d, m == 1 ? "denied by rule" : reason);
+		goto done;
+	}
+	for (i = 0; i < pl->nallow; i++) {
+		r = &pl->allow[i];
+		if ((m = eval_rule(p, r, ci, &reason)) == 0)
+			continue;
+		d->rule = r->name;
+		if (m == -1) {
+			eval_deny(d, reason);
+			goto done;
+		}
+		if ((d->user = eval_identity(p, ci)) == NULL) {
+			eval_deny(d, "no identity");
+			goto done;
+		}
+		d->result = AUTHZ_ALLOW;
+		goto done;
+	}
+	eval_deny(d, "no rule allows");
+done:
+	free(path);
+}
+
+void
+authz_decision_clear(struct authz_decision *d)
+{
+	cert_free(d->owned);
+	memset(d, 0, sizeof(*d));
+}

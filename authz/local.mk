@@ -1,8 +1,9 @@
 # authz/: the library, and the certauthz program (a thin shell over it).
 noinst_LIBRARIES += libauthz.a
 libauthz_a_SOURCES = \
-	authz/authz.h \
+	authz/authz.h authz/policy_impl.h \
 	authz/cert.c authz/dn.c authz/cache.c \
+	authz/arena.c authz/set.c \
 	authz/match.c authz/policy.c authz/eval.c authz/decision.c
 
 bin_PROGRAMS += certauthz

@@ -1,1 +1,537 @@
-/* being written */
+/*
+ * match.c: values and the matchers of SPEC §3.1.
+ *
+ * Load time: match_normalize() turns a value written in a policy into
+ * the form the matchers compare (serials to cert_info form, DNS names
+ * and email domains to lower case, addresses through inet_pton, EKU
+ * names to OpenSSL short names), and match_add() files it in a value
+ * set.  Request time: match_cond() gives each condition key its own
+ * small matcher returning 1 (holds), 0 (does not) or -1 (cannot tell:
+ * the caller denies).
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "authz.h"
+#include "policy_impl.h"
+
+int
+serial_normalize(const char *in, char *out, size_t size)
+{
+	char	 digits[2 * AUTHZ_SERIAL_MAX + 1];
+	size_t	 n = 0, i, o = 0, seen = 0;
+	int	 neg = 0;
+	const char *p = in;
+
+	if (in == NULL || size == 0)
+		return -1;
+	while (*p == ' ')
+		p++;
+	if (*p == '-') {
+		neg = 1;
+		p++;
+	}
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
+		p += 2;
+	for (; *p != '\0'; p++) {
+		if (*p == ':' || *p == ' ')
+			continue;
+		if (!isxdigit((unsigned char)*p))
+			return -1;
+		seen++;
+		if (n == 0 && *p == '0')	/* leading zeros do not count */
+			continue;
+		if (n >= sizeof(digits) - 1)
+			return -1;
+		digits[n++] = toupper((unsigned char)*p);
+	}
+	if (seen == 0)
+		return -1;
+	if (p > in && (p[-1] == ':'))
+		return -1;
+	if (n == 0)
+		neg = 0;
+	if (size < (size_t)neg + n + (n % 2) + (n == 0 ? 2 : 0) + 1)
+		return -1;
+	if (neg)
+		out[o++] = '-';
+	if (n == 0) {
+		out[o++] = '0';
+		out[o++] = '0';
+	} else if (n % 2)
+		out[o++] = '0';
+	for (i = 0; i < n; i++)
+		out[o++] = digits[i];
+	out[o] = '\0';
+	return 0;
+}
+
+int
+match_glob(const char *pat, const char *s)
+{
+	const char	*star = NULL, *retry = NULL;
+
+	while (*s != '\0') {
+		if (*pat == '*') {
+			star = ++pat;
+			retry = s;
+			continue;
+		}
+		if (*pat == '?' ||
+		    (*pat == '\\' && pat[1] == *s) ||
+		    (*pat != '\\' && *pat != '\0' && *pat == *s)) {
+			pat += *pat == '\\' ? 2 : 1;
+			s++;
+			continue;
+		}
+		if (star == NULL)
+			return 0;
+		pat = star;
+		s = ++retry;
+	}
+	while (*pat == '*')
+		pat++;
+	return *pat == '\0';
+}
+
+/*
+ * Checks the escapes of a pattern.  Returns 1 when it is a glob, 0 when
+ * it is exact (then unescaped into out), -1 when malformed.
+ */
+static int
+match_pattern(const char *in, char *out)
+{
+	const char	*p;
+	int		 glob = 0;
+	size_t		 o = 0;
+
+	for (p = in; *p != '\0'; p++) {
+		if (*p == '\\') {
+			if (p[1] != '*' && p[1] != '?' && p[1] != '\\')
+				return -1;
+			p++;
+		} else if (*p == '*' || *p == '?')
+			glob = 1;
+	}
+	if (glob) {
+		strcpy(out, in);
+		return 1;
+	}
+	for (p = in; *p != '\0'; p++) {
+		if (*p == '\\')
+			p++;
+		out[o++] = *p;
+	}
+	out[o] = '\0';
+	return 0;
+}
+
+static void
+match_lower(char *s)
+{
+	for (; *s != '\0'; s++)
+		*s = tolower((unsigned char)*s);
+}
+
+/* Canonical text of an IP address, or -1. */
+static int
+match_ip_text(const char *in, char *out, size_t size)
+{
+	unsigned char	 a[sizeof(struct in6_addr)];
+
+	if (inet_pton(AF_INET, in, a) == 1)
+		return inet_ntop(AF_INET, a, out, size) ? 0 : -1;
+	if (inet_pton(AF_INET6, in, a) == 1)
+		return inet_ntop(AF_INET6, a, out, size) ? 0 : -1;
+	return -1;
+}
+
+static const struct {
+	const char	*name, *oid;
+} match_ekus[] = {
+	{ "serverAuth",		"1.3.6.1.5.5.7.3.1" },
+	{ "clientAuth",		"1.3.6.1.5.5.7.3.2" },
+	{ "codeSigning",	"1.3.6.1.5.5.7.3.3" },
+	{ "emailProtection",	"1.3.6.1.5.5.7.3.4" },
+	{ "timeStamping",	"1.3.6.1.5.5.7.3.8" },
+	{ "OCSPSigning",	"1.3.6.1.5.5.7.3.9" },
+};
+
+/* A dotted OID: digits and single dots, two arcs at least. */
+static int
+match_is_oid(const char *s)
+{
+	int	 dots = 0, digit = 0;
+
+	for (; *s != '\0'; s++) {
+		if (*s == '.') {
+			if (!digit)
+				return 0;
+			dots++;
+			digit = 0;
+		} else if (isdigit((unsigned char)*s))
+			digit = 1;
+		else
+			return 0;
+	}
+	return dots > 0 && digit;
+}
+
+static int
+match_eku_name(const char *in, char *out, size_t size)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(match_ekus) / sizeof(match_ekus[0]); i++) {
+		if (strcasecmp(in, match_ekus[i].name) == 0 ||
+		    strcmp(in, match_ekus[i].oid) == 0) {
+			strncpy(out, match_ekus[i].name, size - 1);
+			out[size - 1] = '\0';
+			return 0;
+		}
+	}
+	if (!match_is_oid(in))
+		return -1;
+	strncpy(out, in, size - 1);
+	out[size - 1] = '\0';
+	return 0;
+}
+
+int
+match_normalize(enum cond_kind kind, const char *in, char *out, size_t size,
+    const char **err)
+{
+	const char	*at;
+	size_t		 len = strlen(in);
+	int		 r;
+
+	if (size < len + 64) {
+		*err = "value too long";
+		return -1;
+	}
+	switch (kind) {
+	case K_SERIAL:
+		if (serial_normalize(in, out, size) == -1) {
+			*err = "malformed serial";
+			return -1;
+		}
+		return 0;
+	case K_IP:
+		if (match_ip_text(in, out, size) == -1) {
+			*err = "malformed ip address";
+			return -1;
+		}
+		return 0;
+	case K_FINGERPRINT: {
+		size_t	 o = 0;
+
+		for (; *in != '\0'; in++) {
+			if (*in == ':')
+				continue;
+			if (!isxdigit((unsigned char)*in) || o >= 64) {
+				*err = "malformed fingerprint (want the 32 "
+				    "bytes of a SHA-256 in hex)";
+				return -1;
+			}
+			out[o++] = tolower((unsigned char)*in);
+		}
+		out[o] = '\0';
+		if (o != 64) {
+			*err = "malformed fingerprint (want the 32 bytes of "
+			    "a SHA-256 in hex)";
+			return -1;
+		}
+		return 0;
+	}
+	case K_EKU:
+		if (match_eku_name(in, out, size) == -1) {
+			*err = "unknown extended key usage (want a name "
+			    "such as clientAuth, or a dotted OID)";
+			return -1;
+		}
+		return 0;
+	default:
+		break;
+	}
+	if (*in == '\0') {
+		*err = "empty value";
+		return -1;
+	}
+	if ((r = match_pattern(in, out)) == -1) {
+		*err = "malformed pattern (a backslash escapes only *, ? "
+		    "and \\)";
+		return -1;
+	}
+	switch (kind) {
+	case K_DNS:
+	case K_HOST:
+		match_lower(out);
+		break;
+	case K_EMAIL:
+		if ((at = strrchr(out, '@')) == NULL || at[1] == '\0') {
+			*err = "malformed email (want local@domain or @domain)";
+			return -1;
+		}
+		match_lower(out + (at - out));
+		break;
+	default:
+		break;
+	}
+	return r;
+}
+
+int
+match_add(struct arena *a, struct valueset *vs, enum cond_kind kind,
+    const char *v, int glob)
+{
+	char	**n;
+
+	if (glob) {
+		if ((n = arena_alloc(a, (vs->nglob + 1) * sizeof(*n))) == NULL)
+			return -1;
+		if (vs->nglob > 0)
+			memcpy(n, vs->globs, vs->nglob * sizeof(*n));
+		if ((n[vs->nglob] = arena_strndup(a, v, strlen(v))) == NULL)
+			return -1;
+		vs->globs = n;
+		vs->nglob++;
+		return 0;
+	}
+	if (kind == K_EMAIL && v[0] == '@')
+		return set_add(vs->domains, v + 1, strlen(v + 1)) == -1 ? -1 : 0;
+	return set_add(vs->exact, v, strlen(v)) == -1 ? -1 : 0;
+}
+
+/* Does vs hold s (len bytes, which may hold a NUL)?  1 or 0. */
+static int
+match_valueset(const struct valueset *vs, const char *s, size_t len)
+{
+	size_t	 i;
+
+	if (strlen(s) != len)	/* a NUL: matches nothing */
+		return 0;
+	if (set_has(vs->exact, s, len))
+		return 1;
+	for (i = 0; i < vs->nglob; i++)
+		if (match_glob(vs->globs[i], s))
+			return 1;
+	return 0;
+}
+
+static int
+match_any(const struct cond *c, const char *s, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < c->nset; i++)
+		if (match_valueset(c->sets[i], s, len))
+			return 1;
+	return 0;
+}
+
+static int
+match_serial(const struct cond *c, const struct cert_info *ci)
+{
+	return match_any(c, ci->serial, strlen(ci->serial));
+}
+
+static int
+match_dn(const struct cond *c, const struct dn *dn)
+{
+	size_t	 i, j;
+
+	for (i = 0; i < c->nset; i++)
+		for (j = 0; j < c->sets[i]->ndn; j++)
+			if (dn_equal(&c->sets[i]->dns[j], dn))
+				return 1;
+	return 0;
+}
+
+static int
+match_attr(const struct cond *c, const struct cert_info *ci)
+{
+	const struct dn_ava	*ava;
+	size_t			 i, j;
+
+	for (i = 0; i < ci->subject.nrdn; i++) {
+		for (j = 0; j < ci->subject.rdn[i].nava; j++) {
+			ava = &ci->subject.rdn[i].ava[j];
+			if (strcmp(ava->oid, c->oid) == 0 &&
+			    match_any(c, ava->value, ava->len))
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/* Copies s lowered (from its last '@' when email) into a new string. */
+static char *
+match_lowered(const char *s, int email)
+{
+	char	*p, *at;
+
+	if ((p = strdup(s)) == NULL)
+		return NULL;
+	if (!email)
+		match_lower(p);
+	else if ((at = strrchr(p, '@')) != NULL)
+		match_lower(at);
+	return p;
+}
+
+static int
+match_email_one(const struct cond *c, const char *e, const char **reason)
+{
+	const char	*at;
+	char		*low;
+	size_t		 i;
+	int		 r;
+
+	if ((low = match_lowered(e, 1)) == NULL) {
+		*reason = "out of memory";
+		return -1;
+	}
+	r = match_any(c, low, strlen(low));
+	if (!r && (at = strrchr(low, '@')) != NULL)
+		for (i = 0; i < c->nset && !r; i++)
+			r = set_has(c->sets[i]->domains, at + 1,
+			    strlen(at + 1));
+	free(low);
+	return r;
+}
+
+static int
+match_email(const struct cond *c, const struct cert_info *ci,
+    const int *src, const char **reason)
+{
+	const struct strlist	*l;
+	size_t			 i, k;
+	int			 r;
+
+	for (k = 0; k < 2 && src[k] != 0; k++) {
+		l = src[k] == EMAIL_SRC_SAN ? &ci->san_email :
+		    &ci->subject_email;
+		for (i = 0; i < l->n; i++)
+			if ((r = match_email_one(c, l->v[i], reason)) != 0)
+				return r;
+	}
+	return 0;
+}
+
+static int
+match_dns(const struct cond *c, const struct cert_info *ci,
+    const char **reason)
+{
+	char	*low;
+	size_t	 i;
+	int	 r;
+
+	for (i = 0; i < ci->dns.n; i++) {
+		if ((low = match_lowered(ci->dns.v[i], 0)) == NULL) {
+			*reason = "out of memory";
+			return -1;
+		}
+		r = match_any(c, low, strlen(low));
+		free(low);
+		if (r)
+			return 1;
+	}
+	return 0;
+}
+
+static int
+match_uri(const struct cond *c, const struct cert_info *ci)
+{
+	size_t	 i;
+
+	for (i = 0; i < ci->uri.n; i++)
+		if (match_any(c, ci->uri.v[i], strlen(ci->uri.v[i])))
+			return 1;
+	return 0;
+}
+
+static int
+match_ip(const struct cond *c, const struct cert_info *ci)
+{
+	char	 buf[INET6_ADDRSTRLEN];
+	size_t	 i;
+
+	for (i = 0; i < ci->ip.n; i++) {
+		if (match_ip_text(ci->ip.v[i], buf, sizeof(buf)) == -1)
+			continue;
+		if (match_any(c, buf, strlen(buf)))
+			return 1;
+	}
+	return 0;
+}
+
+static int
+match_fingerprint(const struct cond *c, const struct cert_info *ci)
+{
+	return match_any(c, ci->fingerprint, strlen(ci->fingerprint));
+}
+
+/* Every usage named must be in the certificate's EKU. */
+static int
+match_eku(const struct cond *c, const struct cert_info *ci)
+{
+	size_t	 i, j, k;
+	int	 found;
+
+	for (i = 0; i < c->nset; i++) {
+		for (j = 0; j < c->sets[i]->nall; j++) {
+			found = 0;
+			for (k = 0; k < ci->eku.n && !found; k++)
+				found = strcmp(ci->eku.v[k],
+				    c->sets[i]->all[j]) == 0;
+			if (!found)
+				return 0;
+		}
+	}
+	return 1;
+}
+
+int
+match_cond(const struct cond *c, const struct cert_info *ci,
+    const int *email_src, const char **reason)
+{
+	switch (c->kind) {
+	case K_SERIAL:
+		return match_serial(c, ci);
+	case K_ISSUER:
+		return match_dn(c, &ci->issuer);
+	case K_SUBJECT:
+		return match_dn(c, &ci->subject);
+	case K_ATTR:
+		return match_attr(c, ci);
+	case K_EMAIL:
+		return match_email(c, ci, email_src, reason);
+	case K_DNS:
+		return match_dns(c, ci, reason);
+	case K_URI:
+		return match_uri(c, ci);
+	case K_IP:
+		return match_ip(c, ci);
+	case K_FINGERPRINT:
+		return match_fingerprint(c, ci);
+	case K_EKU:
+		return match_eku(c, ci);
+	default:
+		*reason = "condition cannot apply to a certificate";
+		return -1;
+	}
+}
+
+int
+match_when(const struct cond *c, const char *v)
+{
+	return match_any(c, v, strlen(v));
+}

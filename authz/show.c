@@ -1,1 +1,159 @@
-/* being written */
+/*
+ * show.c: `certauthz show CERT`, what a policy can match in CERT, one
+ * `field: value` line per value, values escaped as the decision line
+ * escapes them (SPEC §5); and cli_read_input(), shared with `check`.
+ *
+ * Field names are the policy keys of SPEC §3.1: serial, subject, issuer,
+ * cn, ou, o, l, st, c, dc, uid, serialNumber, any other subject attribute
+ * by dotted OID, email (marked "(san)" or "(subject)" by where it comes
+ * from), dns, uri, ip, fingerprint, not_before, not_after (ISO 8601
+ * UTC), eku, and ca (yes or no).
+ */
+#define _DEFAULT_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "authz.h"
+#include "cli.h"
+
+int
+cli_read_input(const char *path, size_t max, char **buf, size_t *len)
+{
+	FILE	*f;
+	char	*b;
+	size_t	 n;
+	int	 stdin_ = strcmp(path, "-") == 0;
+
+	*buf = NULL;
+	*len = 0;
+	if ((f = stdin_ ? stdin : fopen(path, "rb")) == NULL) {
+		fprintf(stderr, "certauthz: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	if ((b = malloc(max + 2)) == NULL) {
+		fprintf(stderr, "certauthz: %s: out of memory\n", __func__);
+		goto fail;
+	}
+	n = fread(b, 1, max + 1, f);
+	if (ferror(f)) {
+		fprintf(stderr, "certauthz: %s: read error\n", path);
+		goto fail;
+	}
+	if (n > max) {
+		fprintf(stderr, "certauthz: %s: larger than %zu bytes\n", path,
+		    max);
+		goto fail;
+	}
+	if (!stdin_)
+		fclose(f);
+	b[n] = '\0';
+	*buf = b;
+	*len = n;
+	return 0;
+ fail:
+	free(b);
+	if (!stdin_)
+		fclose(f);
+	return -1;
+}
+
+/* The SPEC §3.1 key of a subject attribute: its short name, or its OID. */
+static const char *
+show_key(const struct dn_ava *a)
+{
+	static const struct {
+		const char	*oid, *key;
+	} keys[] = {
+		{ "2.5.4.3", "cn" }, { "2.5.4.11", "ou" }, { "2.5.4.10", "o" },
+		{ "2.5.4.7", "l" }, { "2.5.4.8", "st" }, { "2.5.4.6", "c" },
+		{ "0.9.2342.19200300.100.1.25", "dc" },
+		{ "0.9.2342.19200300.100.1.1", "uid" },
+		{ "2.5.4.5", "serialNumber" },
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (strcmp(a->oid, keys[i].oid) == 0)
+			return keys[i].key;
+	return a->oid;
+}
+
+/* Prints "field: value", value escaped; a NUL byte is said, not hidden. */
+static void
+show_line(const char *field, const char *v, size_t len, const char *note)
+{
+	char	 buf[4 * AUTHZ_VALUE_MAX + 16];
+
+	authz_escape(buf, sizeof(buf), v);
+	printf("%s: %s%s%s\n", field, buf,
+	    strlen(v) != len ? " (holds a NUL byte)" : "",
+	    note != NULL ? note : "");
+}
+
+static void
+show_list(const char *field, const struct strlist *l, const char *note)
+{
+	size_t	 i;
+
+	for (i = 0; i < l->n; i++)
+		show_line(field, l->v[i], strlen(l->v[i]), note);
+}
+
+static void
+show_time(const char *field, time_t t)
+{
+	struct tm	 tm;
+	char		 buf[32];
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		strcpy(buf, "?");
+	printf("%s: %s\n", field, buf);
+}
+
+int
+cli_show(int argc, char *argv[])
+{
+	struct cert_info *ci;
+	const struct dn_ava *a;
+	const char	*reason;
+	char		*buf;
+	size_t		 len, i, j;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: certauthz show CERT\n");
+		return 2;
+	}
+	if (cli_read_input(argv[1], AUTHZ_CERT_MAX_DEFAULT, &buf, &len) == -1)
+		return 2;
+	ci = cert_decode(buf, len, AUTHZ_CERT_MAX_DEFAULT, &reason);
+	free(buf);
+	if (ci == NULL) {
+		fprintf(stderr, "certauthz: %s: %s\n", argv[1], reason);
+		return 2;
+	}
+	show_line("serial", ci->serial, strlen(ci->serial), NULL);
+	show_line("subject", ci->subject_str, strlen(ci->subject_str), NULL);
+	show_line("issuer", ci->issuer_str, strlen(ci->issuer_str), NULL);
+	for (i = 0; i < ci->subject.nrdn; i++)
+		for (j = 0; j < ci->subject.rdn[i].nava; j++) {
+			a = &ci->subject.rdn[i].ava[j];
+			show_line(show_key(a), a->value, a->len, NULL);
+		}
+	show_list("email", &ci->san_email, " (san)");
+	show_list("email", &ci->subject_email, " (subject)");
+	show_list("dns", &ci->dns, NULL);
+	show_list("uri", &ci->uri, NULL);
+	show_list("ip", &ci->ip, NULL);
+	show_line("fingerprint", ci->fingerprint, strlen(ci->fingerprint),
+	    NULL);
+	show_time("not_before", ci->not_before);
+	show_time("not_after", ci->not_after);
+	show_list("eku", &ci->eku, NULL);
+	printf("ca: %s\n", ci->is_ca ? "yes" : "no");
+	cert_free(ci);
+	return fflush(stdout) == 0 ? 0 : 2;
+}

@@ -2,7 +2,7 @@
 sbin_PROGRAMS += certauthzd
 certauthzd_SOURCES = \
 	fcgi/main.c fcgi/server.c fcgi/request.c fcgi/response.c \
-	fcgi/privs.c fcgi/log.c fcgi/log.h fcgi/certauthzd.h
+	fcgi/privs.c fcgi/listen.c fcgi/log.c fcgi/log.h fcgi/certauthzd.h
 certauthzd_CPPFLAGS = $(AM_CPPFLAGS) $(FCGI_CFLAGS)
 certauthzd_CFLAGS = $(AM_CFLAGS) $(PTHREAD_CFLAGS)
 certauthzd_LDADD = $(AUTHZ_LIBS) $(FCGI_LIBS) $(PTHREAD_LIBS)

@@ -1,1 +1,213 @@
-/* being written */
+/*
+ * main.c: certauthzd's options and start-up (SPEC §1).
+ *
+ * Order: options; -t checks the policy and exits; otherwise load the
+ * policy (a broken one is a start-up error), bind the socket, write the
+ * pid file, drop privileges, serve until SIGTERM/SIGINT, clean up.  The
+ * daemon never forks into the background.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcgiapp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "certauthzd.h"
+#include "log.h"
+
+#ifndef PACKAGE_VERSION
+#define PACKAGE_VERSION "unknown"
+#endif
+
+#define MAIN_POLICY	SYSCONFDIR "/certauthz/policy.conf"
+#define MAIN_THREADS_MAX	1024
+
+static void __attribute__((noreturn))
+main_usage(int status)
+{
+	fprintf(status ? stderr : stdout,
+	    "usage: certauthzd [-c FILE] [-s SOCKET] [-n THREADS] [-u USER] "
+	    "[-g GROUP]\n"
+	    "                  [-m MODE] [-p PIDFILE] [-d] [-t] [-V] [-h]\n"
+	    "  -c FILE     policy file (default %s)\n"
+	    "  -s SOCKET   unix:/path or tcp:HOST:PORT (default: systemd's "
+	    "socket, else fd 0)\n"
+	    "  -n THREADS  worker threads (default %d)\n"
+	    "  -u USER     user to run as after binding\n"
+	    "  -g GROUP    group to run as after binding\n"
+	    "  -m MODE     octal mode of a unix socket (default 0660)\n"
+	    "  -p PIDFILE  write the pid there\n"
+	    "  -d          log to stderr too\n"
+	    "  -t          check the policy file and exit\n"
+	    "  -V          print the version\n",
+	    MAIN_POLICY, CERTAUTHZD_THREADS);
+	exit(status);
+}
+
+/* -t: each load error goes to stderr as FILE:LINE: message. */
+static void
+main_msg_stderr(void *arg, const char *msg)
+{
+	(void)arg;
+	fprintf(stderr, "%s\n", msg);
+}
+
+static int
+main_pidfile(const char *path)
+{
+	FILE	*fp;
+
+	if ((fp = fopen(path, "w")) == NULL) {
+		log_warn("%s: %s", __func__, path);
+		return -1;
+	}
+	fprintf(fp, "%ld\n", (long)getpid());
+	if (fclose(fp) != 0) {
+		log_warn("%s: %s", __func__, path);
+		return -1;
+	}
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct server_config	 conf;
+	struct authz_policy	*policy;
+	const char		*sock = NULL, *user = NULL, *group = NULL;
+	const char		*pidfile = NULL;
+	char			*unlink_path = NULL, *end;
+	mode_t			 mode = 0660;
+	uid_t			 uid;
+	gid_t			 gid;
+	long			 l;
+	int			 ch, check = 0, fd, rc;
+
+	memset(&conf, 0, sizeof(conf));
+	conf.policy_file = MAIN_POLICY;
+	conf.threads = CERTAUTHZD_THREADS;
+
+	while ((ch = getopt(argc, argv, "c:s:n:u:g:m:p:dtVh")) != -1) {
+		switch (ch) {
+		case 'c':
+			conf.policy_file = optarg;
+			break;
+		case 's':
+			sock = optarg;
+			break;
+		case 'n':
+			errno = 0;
+			l = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || errno != 0 ||
+			    l < 1 || l > MAIN_THREADS_MAX) {
+				fprintf(stderr, "certauthzd: -n: 1..%d\n",
+				    MAIN_THREADS_MAX);
+				return 1;
+			}
+			conf.threads = (int)l;
+			break;
+		case 'u':
+			user = optarg;
+			break;
+		case 'g':
+			group = optarg;
+			break;
+		case 'm':
+			errno = 0;
+			l = strtol(optarg, &end, 8);
+			if (*optarg == '\0' || *end != '\0' || errno != 0 ||
+			    l < 0 || l > 0777) {
+				fprintf(stderr, "certauthzd: -m: octal mode\n");
+				return 1;
+			}
+			mode = (mode_t)l;
+			break;
+		case 'p':
+			pidfile = optarg;
+			break;
+		case 'd':
+			conf.debug = 1;
+			break;
+		case 't':
+			check = 1;
+			break;
+		case 'V':
+			printf("certauthzd %s\n", PACKAGE_VERSION);
+			return 0;
+		case 'h':
+			main_usage(0);
+		default:
+			main_usage(1);
+		}
+	}
+	if (optind != argc)
+		main_usage(1);
+
+	if (check) {
+		policy = authz_policy_load(conf.policy_file, 0,
+		    main_msg_stderr, NULL);
+		if (policy == NULL)
+			return 1;
+		authz_policy_free(policy);
+		printf("policy OK\n");
+		return 0;
+	}
+
+	log_init(conf.debug, LOG_DAEMON);
+	if ((policy = authz_policy_load(conf.policy_file, 0,
+	    server_policy_msg, NULL)) == NULL) {
+		log_warnx("%s: cannot load the policy", conf.policy_file);
+		return 1;
+	}
+	log_init(conf.debug, authz_policy_facility(policy));
+
+	/* libfcgi installs its own signal handlers here: ours come after. */
+	if ((rc = FCGX_Init()) != 0) {
+		log_warnx("FCGX_Init failed: %d", rc);
+		goto fail;
+	}
+	server_signals_block();
+
+	if (privs_resolve(user, group, &uid, &gid) == -1)
+		goto fail;
+	if ((fd = listen_open(sock, mode, &unlink_path)) == -1)
+		goto fail;
+	if (unlink_path != NULL && (uid != (uid_t)-1 || gid != (gid_t)-1) &&
+	    chown(unlink_path, uid, gid) == -1) {
+		log_warn("chown %s", unlink_path);
+		goto fail_socket;
+	}
+	if (pidfile != NULL && main_pidfile(pidfile) == -1)
+		goto fail_socket;
+	if (privs_drop(user, uid, gid) == -1)
+		goto fail_pid;
+
+	rc = server_run(fd, &conf, policy);
+
+	if (unlink_path != NULL && unlink(unlink_path) == -1)
+		log_warn("unlink %s", unlink_path);
+	if (pidfile != NULL && unlink(pidfile) == -1)
+		log_warn("unlink %s", pidfile);
+	free(unlink_path);
+	closelog();
+	return rc;
+
+fail_pid:
+	if (pidfile != NULL)
+		unlink(pidfile);
+fail_socket:
+	if (unlink_path != NULL)
+		unlink(unlink_path);
+	free(unlink_path);
+fail:
+	authz_policy_free(policy);
+	return 1;
+}

@@ -1,1 +1,78 @@
-/* being written */
+/*
+ * response.c: the answers of SPEC §2.3.
+ *
+ * An allow is "Status: 200 OK" and one Variable-CERTAUTHZ_* header per
+ * identity field, each value escaped by authz_header_value(); when a
+ * value does not fit, the answer is a 500, never a cut identity.  A deny
+ * and a fault carry a fixed body that never says why.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "certauthzd.h"
+
+#define RESPONSE_VALUE_MAX	2048
+
+static const char response_403[] =
+    "Status: 403 Forbidden\r\n"
+    "Content-Type: text/plain\r\n"
+    "\r\n"
+    "forbidden\n";
+
+static const char response_500[] =
+    "Status: 500 Internal Server Error\r\n"
+    "Content-Type: text/plain\r\n"
+    "\r\n"
+    "forbidden\n";
+
+void
+response_error(FCGX_Stream *out)
+{
+	FCGX_PutStr(response_500, sizeof(response_500) - 1, out);
+}
+
+int
+response_write(FCGX_Stream *out, const struct authz_decision *d)
+{
+	char	 head[6 * (RESPONSE_VALUE_MAX + 32) + 64];
+
+	if (d->result == AUTHZ_DENY) {
+		FCGX_PutStr(response_403, sizeof(response_403) - 1, out);
+		return 403;
+	}
+	if (d->result != AUTHZ_ALLOW || d->cert == NULL)
+		goto fail;
+
+	/* Render every header first: nothing is sent unless all fit. */
+	{
+		char		 v[6][RESPONSE_VALUE_MAX];
+		const char	*src[6] = { d->user, d->policy, d->rule,
+				    d->cert->serial, d->cert->subject_str,
+				    d->email };
+		size_t		 i, nv = d->email != NULL ? 6 : 5;
+		int		 len;
+
+		for (i = 0; i < nv; i++)
+			if (src[i] == NULL ||
+			    authz_header_value(v[i], sizeof(v[i]), src[i]) < 0)
+				goto fail;
+		len = snprintf(head, sizeof(head), "Status: 200 OK\r\n"
+		    "Variable-CERTAUTHZ_USER: %s\r\n"
+		    "Variable-CERTAUTHZ_POLICY: %s\r\n"
+		    "Variable-CERTAUTHZ_RULE: %s\r\n"
+		    "Variable-CERTAUTHZ_SERIAL: %s\r\n"
+		    "Variable-CERTAUTHZ_SUBJECT: %s\r\n"
+		    "%s%s%s"
+		    "\r\n", v[0], v[1], v[2], v[3], v[4],
+		    nv == 6 ? "Variable-CERTAUTHZ_EMAIL: " : "",
+		    nv == 6 ? v[5] : "", nv == 6 ? "\r\n" : "");
+		if (len < 0 || (size_t)len >= sizeof(head))
+			goto fail;
+		FCGX_PutStr(head, len, out);
+	}
+	return 200;
+
+fail:
+	response_error(out);
+	return 500;
+}

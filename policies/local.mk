@@ -1,1 +1,8 @@
-# policies: fragment of Makefile.am
+# policies/: example policies; `make check` lints each one and runs it
+# against the test PKI (tests/golden/policies.sh).
+dist_noinst_DATA += \
+	policies/example.conf policies/revoked.txt \
+	policies/serial-allowlist.conf policies/allowed-serials.txt \
+	policies/revocation.conf policies/dn.conf \
+	policies/email-domain.conf policies/spiffe.conf \
+	policies/admin-area.conf

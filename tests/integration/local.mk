@@ -1,1 +1,9 @@
-# tests/integration: fragment of Makefile.am
+# tests/integration: the daemon against a real socket (daemon*.sh) and
+# the FastCGI test client they, the benchmarks and the hardening tests use.
+check_PROGRAMS += tests/integration/fcgi-client
+tests_integration_fcgi_client_SOURCES = tests/integration/fcgi-client.c
+TESTS += tests/integration/daemon.sh tests/integration/daemon-signals.sh \
+	tests/integration/daemon-sockets.sh
+dist_noinst_SCRIPTS += tests/integration/daemon.sh \
+	tests/integration/daemon-signals.sh tests/integration/daemon-sockets.sh \
+	tests/integration/daemon-lib.sh

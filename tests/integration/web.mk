@@ -1,1 +1,12 @@
 # tests/integration/web.mk: fragment of Makefile.am (real nginx and Apache)
+#
+# Each test starts its own nginx or Apache on free loopback ports from
+# the shipped contrib/ files; it is skipped when the server is absent.
+
+web_tests = \
+	tests/integration/nginx.sh \
+	tests/integration/apache.sh \
+	tests/integration/apache-fcgid.sh \
+	tests/integration/differential.sh
+TESTS += $(web_tests)
+dist_noinst_SCRIPTS += $(web_tests) tests/integration/web-lib.sh

@@ -1,1 +1,21 @@
-# tests/unit: fragment of Makefile.am
+# tests/unit: fragment of Makefile.am (cert, dn, cache).
+#
+# test_dn runs on its own; certs.sh makes certificates (gencert and the
+# test PKI) and runs test_cert and test_cache over them.  bench_decode is
+# a micro-benchmark, built by `make check` but never run by it.
+check_PROGRAMS += tests/unit/test_dn tests/unit/test_cert \
+	tests/unit/test_cache tests/unit/gencert tests/unit/bench_decode
+TESTS += tests/unit/test_dn tests/unit/certs.sh
+dist_noinst_SCRIPTS += tests/unit/certs.sh
+
+tests_unit_test_dn_SOURCES = tests/unit/test_dn.c tests/unit/test.h
+tests_unit_test_dn_LDADD = $(AUTHZ_LIBS)
+tests_unit_test_cert_SOURCES = tests/unit/test_cert.c tests/unit/test.h
+tests_unit_test_cert_LDADD = $(AUTHZ_LIBS)
+tests_unit_test_cache_SOURCES = tests/unit/test_cache.c tests/unit/test.h
+tests_unit_test_cache_LDADD = $(AUTHZ_LIBS)
+tests_unit_gencert_SOURCES = tests/unit/gencert.c
+tests_unit_gencert_LDADD = $(CRYPTO_LIBS)
+tests_unit_bench_decode_SOURCES = tests/unit/bench_decode.c
+tests_unit_bench_decode_CFLAGS = $(AM_CFLAGS) $(PTHREAD_CFLAGS)
+tests_unit_bench_decode_LDADD = $(AUTHZ_LIBS) $(PTHREAD_LIBS)

@@ -1,1 +1,7 @@
 # tests/unit/policy.mk: fragment of Makefile.am (policy, match, eval, decision tests)
+TESTS += tests/unit/test_match tests/unit/test_decision
+check_PROGRAMS += tests/unit/test_match tests/unit/test_decision
+tests_unit_test_match_SOURCES = tests/unit/test_match.c
+tests_unit_test_match_LDADD = $(AUTHZ_LIBS)
+tests_unit_test_decision_SOURCES = tests/unit/test_decision.c
+tests_unit_test_decision_LDADD = $(AUTHZ_LIBS)

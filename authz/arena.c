@@ -1,0 +1,85 @@
+/*
+ * arena.c: a bump allocator for the compiled policy.  A policy is built
+ * once and released whole, so its many small strings (a list may hold a
+ * million) live in large chunks and are never freed one by one.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "policy_impl.h"
+
+#define ARENA_CHUNK	(1024 * 1024)
+
+struct chunk {
+	struct chunk	*next;
+	size_t		 size, used;
+	max_align_t	 data[];
+};
+
+struct arena {
+	struct chunk	*head;
+};
+
+struct arena *
+arena_new(void)
+{
+	return calloc(1, sizeof(struct arena));
+}
+
+/* Returns size bytes aligned for any type, or NULL on ENOMEM. */
+void *
+arena_alloc(struct arena *a, size_t size)
+{
+	struct chunk	*c = a->head;
+	size_t		 al = sizeof(max_align_t), want;
+	void		*p;
+
+	size = (size + al - 1) / al * al;
+	if (size == 0)
+		size = al;
+	if (c == NULL || c->size - c->used < size) {
+		want = size > ARENA_CHUNK / 4 ? size : ARENA_CHUNK;
+		if ((c = malloc(sizeof(*c) + want)) == NULL)
+			return NULL;
+		c->size = want;
+		c->used = 0;
+		if (size > ARENA_CHUNK / 4 && a->head != NULL) {
+			/* a big block: keep filling the current chunk */
+			c->next = a->head->next;
+			a->head->next = c;
+		} else {
+			c->next = a->head;
+			a->head = c;
+		}
+	}
+	p = (char *)c->data + c->used;
+	c->used += size;
+	return p;
+}
+
+char *
+arena_strndup(struct arena *a, const char *s, size_t len)
+{
+	char	*p;
+
+	if ((p = arena_alloc(a, len + 1)) == NULL)
+		return NULL;
+	memcpy(p, s, len);
+	p[len] = '\0';
+	return p;
+}
+
+void
+arena_free(struct arena *a)
+{
+	struct chunk	*c, *next;
+
+	if (a == NULL)
+		return;
+	for (c = a->head; c != NULL; c = next) {
+		next = c->next;
+		free(c);
+	}
+	free(a);
+}

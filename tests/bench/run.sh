@@ -1,0 +1,514 @@
+#!/bin/bash
+# run.sh OUT: the `make bench` driver.
+#
+# Measures certauthzd against a null responder (tests/bench/
+# null-responder.c, the floor) in the same run, directly over FastCGI
+# (fcgi-load) and end to end through real nginx with mTLS on loopback
+# (wrk -> nginx "front" -> mTLS -> nginx "edge" -> auth_request), and
+# writes OUT/results.txt, OUT/results.csv and a summary to stdout.  The
+# machine is shared and noisy: every target is a ratio to a baseline
+# measured in the same run, or an absolute bound far from the noise.
+#
+# Environment: top_srcdir, top_builddir (set by `make bench`);
+#   BENCH_SECONDS   seconds per measured case (default 5)
+#   BENCH_CASES     which sections (default "direct reload memory e2e
+#                   wiring"; "profile" adds an strace -c run)
+#   BENCH_THREADS   -n of certauthzd and of the null responder (16)
+#   BENCH_CONNS     concurrent FastCGI connections (8)
+#   BENCH_CERTS     distinct certificates of the cold case (300: more
+#                   than the 256 cache slots of each certauthzd worker)
+#   BENCH_LIST      entries of the big serial list (1000000)
+# Every server started here is stopped by pid on exit.
+set -u
+
+: "${top_srcdir:?run through make bench}"
+: "${top_builddir:?run through make bench}"
+SECS=${BENCH_SECONDS:-5}
+CASES=${BENCH_CASES:-direct reload memory e2e wiring}
+THREADS=${BENCH_THREADS:-16}
+CONNS=${BENCH_CONNS:-8}
+NCERTS=${BENCH_CERTS:-300}
+NLIST=${BENCH_LIST:-1000000}
+OPENSSL=${OPENSSL:-openssl}
+
+out=${1:-bench-results}
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+bin=$top_builddir/tests/bench
+LOAD=$bin/fcgi-load
+NULLR=$bin/null-responder
+D=$top_builddir/certauthzd
+CLI=$top_builddir/certauthz
+PARAMS=$top_srcdir/tests/bench/params.txt
+run=$out/run
+rm -rf "$run"
+mkdir -p "$run"
+txt=$out/results.txt
+csv=$out/results.csv
+: > "$txt"
+echo "section,name,requests,seconds,rps,p50_us,p99_us,max_us,s200,s403,other,wrong,errors,cpu_us_per_req,extra" > "$csv"
+summary=$run/summary
+: > "$summary"
+
+_pids=""
+stop_pid() {
+	local pid=$1 i=0
+	[ -n "$pid" ] || return 0
+	kill -0 "$pid" 2>/dev/null || return 0
+	kill -TERM "$pid" 2>/dev/null
+	while kill -0 "$pid" 2>/dev/null && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	return 0
+}
+cleanup() {
+	for p in $_pids; do
+		stop_pid "$p"
+	done
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+log() { echo "$*" | tee -a "$txt"; }
+note() { echo "$*" >> "$txt"; }
+# result NAME PASS|FAIL|SKIP TEXT
+result() {
+	printf '%-4s %s: %s\n' "$2" "$1" "$3" | tee -a "$txt" >> "$summary"
+}
+kv() {	# kv KEY LINE: the value of KEY=... in a key=value line
+	echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -1
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "nan" }'; }
+ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; }
+csv_line() {	# csv_line SECTION LINE: one fcgi-load line as CSV
+	local l=$2
+	echo "$1,$(kv label "$l"),$(kv requests "$l"),$(kv seconds "$l"),$(kv rps "$l"),$(kv p50_us "$l"),$(kv p99_us "$l"),$(kv max_us "$l"),$(kv s200 "$l"),$(kv s403 "$l"),$(kv other "$l"),$(kv wrong "$l"),$(kv errors "$l"),$(kv cpu_us_per_req "$l"),$(kv dip "$l")" >> "$csv"
+}
+vmhwm() { awk '/^VmHWM/ { print $2 }' "/proc/$1/status" 2>/dev/null; }
+vmrss() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status" 2>/dev/null; }
+ticks() { awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+children() { cat /proc/"$1"/task/*/children 2>/dev/null; }
+wait_sock() {
+	local i=0
+	while [ ! -S "$1" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	[ -S "$1" ]
+}
+wait_port() {
+	local i=0
+	while ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && [ $i -lt 100 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+}
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null ||
+	    echo $((20000 + RANDOM % 20000))
+}
+has() { case " $CASES " in *" $1 "*) return 0;; esac; return 1; }
+
+# --- machine and inputs -------------------------------------------------
+log "certauthz bench $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+log "machine: nproc=$(nproc) cpu=\"$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)\" kernel=$(uname -r)"
+log "settings: seconds=$SECS threads=$THREADS conns=$CONNS certs=$NCERTS list=$NLIST"
+echo "bench: making certificates (first run: ~1 min)" >&2
+OPENSSL=$OPENSSL sh "$top_srcdir/tests/bench/mkcerts.sh" "$out/certs" "$NCERTS" ||
+    { echo "bench: mkcerts.sh failed" >&2; exit 1; }
+PKI=$out/certs/pki
+WARM=$out/certs/warm.list
+COLD=$out/certs/cold.list
+grep '^200' "$WARM" | head -1 > "$run/allow.list"
+
+# Two policies that give the same answers (for the reloads), and the
+# first with a 1,000,000-entry serial list that matches none of ours.
+cat > "$run/policy-a.conf" <<EOF
+settings = { identity = "cn"; log_allow = true; };
+policies = (
+  { name = "default";
+    allow = ( { name = "staff"; issuer = "CN=Example Client CA,O=Example";
+                o = "Example"; ou = [ "Eng", "Ops" ]; } ); }
+);
+EOF
+cat > "$run/policy-b.conf" <<EOF
+settings = { identity = "cn"; log_allow = true; };
+lists = { sales = [ "1002" ]; };
+policies = (
+  { name = "default";
+    deny  = ( { name = "sales"; ou = "Sales"; } );
+    allow = ( { name = "eng"; o = "Example"; ou = "Eng"; },
+              { name = "ops"; o = "Example"; ou = "Ops"; } ); }
+);
+EOF
+awk -v n="$NLIST" 'BEGIN { for (i = 0; i < n; i++) printf "%X\n", 16777216 + i * 7 }' > "$run/revoked.txt"
+cat > "$run/policy-big.conf" <<EOF
+settings = { identity = "cn"; log_allow = true; };
+lists = { revoked = { file = "$run/revoked.txt"; }; };
+policies = (
+  { name = "default";
+    deny  = ( { name = "revoked"; serial = "@revoked"; } );
+    allow = ( { name = "staff"; issuer = "CN=Example Client CA,O=Example";
+                o = "Example"; ou = [ "Eng", "Ops" ]; } ); }
+);
+EOF
+cp "$run/policy-a.conf" "$run/policy.conf"
+
+# --- servers ------------------------------------------------------------
+DPID="" NPID=""
+dlog=$run/certauthzd.log
+# start_daemon POLICY SOCKET
+start_daemon() {
+	rm -f "$2"
+	"$D" -c "$1" -s "unix:$2" -m 0666 -n "$THREADS" -d 2>>"$dlog" &
+	DPID=$!
+	_pids="$_pids $DPID"
+	wait_sock "$2" || { echo "bench: certauthzd did not start (see $dlog)" >&2; DPID=""; return 1; }
+}
+start_null() {	# start_null SPEC
+	case $1 in unix:*) rm -f "${1#unix:}";; esac
+	"$NULLR" -s "$1" -n "$THREADS" &
+	NPID=$!
+	_pids="$_pids $NPID"
+	case $1 in
+	unix:*) wait_sock "${1#unix:}" && chmod 666 "${1#unix:}";;
+	tcp:*) wait_port "${1##*:}";;
+	esac
+}
+DSOCK=$run/certauthzd.sock
+NSOCK=$run/null.sock
+start_null "unix:$NSOCK"
+have_daemon=0
+if [ -x "$D" ] && "$D" -t -c "$run/policy-a.conf" >/dev/null 2>&1 &&
+    start_daemon "$run/policy.conf" "$DSOCK"; then
+	have_daemon=1
+	log "certauthzd: pid $DPID, VmHWM idle $(vmhwm "$DPID") kB"
+	hwm_idle=$(vmhwm "$DPID")
+else
+	log "certauthzd: not usable ($D); daemon cases skipped"
+fi
+
+# load LABEL SECTION SOCKET LIST PID [fcgi-load options]: one case.
+load() {
+	local label=$1 section=$2 sock=$3 list=$4 pid=$5 line
+	shift 5
+	line=$("$LOAD" -s "unix:$sock" -p "$PARAMS" -C "$list" -t "$SECS" \
+	    -P "$pid" -l "$label" "$@" 2>&1)
+	note "$section $line"
+	csv_line "$section" "$line"
+	echo "$line"
+}
+# us_p99 FROM TO: p99 of the us= field of log lines FROM..TO
+us_p99() {
+	sed -n "$1,$2p" "$dlog" | sed -n 's/.* us=\([0-9]*\).*/\1/p' | sort -n |
+	    awk '{ v[NR] = $1 } END { i = int(NR * 0.99); if (i < 1) i = 1; if (NR) print v[i]; else print "none" }'
+}
+lines() { wc -l < "$dlog"; }
+
+# --- 1. direct ------------------------------------------------------------
+if has direct; then
+	log ""
+	log "== direct: fcgi-load over a unix socket, $CONNS connections, ${SECS}s per case"
+	# Interleaved null, daemon, null, daemon: the best of each pair.
+	n1=$(load null-ka-warm-1 direct "$NSOCK" "$WARM" "$NPID" -k -c "$CONNS" -e 200)
+	if [ $have_daemon = 1 ]; then
+		a=$(lines)
+		d1=$(load certauthzd-ka-warm-1 direct "$DSOCK" "$WARM" "$DPID" -k -c "$CONNS")
+		b=$(lines)
+		us_warm=$(us_p99 "$a" "$b")
+	fi
+	n2=$(load null-ka-warm-2 direct "$NSOCK" "$WARM" "$NPID" -k -c "$CONNS" -e 200)
+	[ $have_daemon = 1 ] &&
+	    d2=$(load certauthzd-ka-warm-2 direct "$DSOCK" "$WARM" "$DPID" -k -c "$CONNS")
+	nc=$(load null-newconn-warm direct "$NSOCK" "$WARM" "$NPID" -c "$CONNS" -e 200)
+	if [ $have_daemon = 1 ]; then
+		dc=$(load certauthzd-newconn-warm direct "$DSOCK" "$WARM" "$DPID" -c "$CONNS")
+		a=$(lines)
+		dk=$(load certauthzd-ka-cold direct "$DSOCK" "$COLD" "$DPID" -k -c "$CONNS")
+		b=$(lines)
+		us_cold=$(us_p99 "$a" "$b")
+		dnc=$(load certauthzd-newconn-cold direct "$DSOCK" "$COLD" "$DPID" -c "$CONNS")
+		hwm_load=$(vmhwm "$DPID")
+
+		nbest=$(printf '%s\n%s\n' "$(kv rps "$n1")" "$(kv rps "$n2")" | sort -n | tail -1)
+		dbest=$(printf '%s\n%s\n' "$(kv rps "$d1")" "$(kv rps "$d2")" | sort -n | tail -1)
+		r=$(ratio "$dbest" "$nbest")
+		log "warm keep-alive: certauthzd $dbest/s, null $nbest/s: ratio $r"
+		log "  certauthzd cpu/decision $(kv cpu_us_per_req "$d1") us, null $(kv cpu_us_per_req "$n1") us; client-side p50/p99 $(kv p50_us "$d1")/$(kv p99_us "$d1") us (null $(kv p50_us "$n1")/$(kv p99_us "$n1"))"
+		rn=$(ratio "$(kv rps "$dc")" "$(kv rps "$nc")")
+		log "warm new connection per request: certauthzd $(kv rps "$dc")/s, null $(kv rps "$nc")/s: ratio $rn"
+		log "cold (every request another of $NCERTS certs): keep-alive $(kv rps "$dk")/s ($(ratio "$(kv rps "$dk")" "$dbest") of warm), new connection $(kv rps "$dnc")/s; cpu/decision $(kv cpu_us_per_req "$dk") us"
+		errs=0
+		for l in "$d1" "$d2" "$dc" "$dk" "$dnc" "$n1" "$n2" "$nc"; do
+			errs=$((errs + $(kv wrong "$l") + $(kv errors "$l") + $(kv other "$l")))
+		done
+		if ge "$r" 0.9; then st=PASS; else st=FAIL; fi
+		result "direct warm throughput >= 0.9 x null" $st "$r ($dbest vs $nbest /s)"
+		if [ "$errs" -eq 0 ]; then st=PASS; else st=FAIL; fi
+		result "direct: zero wrong or failed answers" $st "$errs"
+		if [ "$us_warm" != none ] && [ "$us_warm" -lt 100 ] &&
+		    [ "$us_cold" != none ] && [ "$us_cold" -lt 100 ]; then st=PASS; else st=FAIL; fi
+		result "p99 of logged us= < 100" $st "warm $us_warm us, cold $us_cold us"
+	fi
+fi
+
+# --- 3. reload under load -------------------------------------------------
+if has reload && [ $have_daemon = 1 ]; then
+	log ""
+	log "== reload: 20 SIGHUPs during ${SECS}s of keep-alive load"
+	base=$(load certauthzd-ka-noreload reload "$DSOCK" "$WARM" "$DPID" -k -c "$CONNS" -i 100)
+	(
+		step=$(awk -v s="$SECS" 'BEGIN { printf "%.3f", s / 22 }')
+		sleep "$step"
+		for i in $(seq 1 20); do
+			if [ $((i % 2)) = 1 ]; then p=b; else p=a; fi
+			cp "$run/policy-$p.conf" "$run/policy.tmp"
+			mv "$run/policy.tmp" "$run/policy.conf"
+			kill -HUP "$DPID"
+			sleep "$step"
+		done
+	) &
+	hup=$!
+	a=$(lines)
+	rl=$(load certauthzd-ka-reload reload "$DSOCK" "$WARM" "$DPID" -k -c "$CONNS" -i 100)
+	wait "$hup"
+	b=$(lines)
+	rerr=$(( $(kv wrong "$rl") + $(kv errors "$rl") + $(kv other "$rl") ))
+	log "with reloads $(kv rps "$rl")/s vs $(kv rps "$base")/s without: ratio $(ratio "$(kv rps "$rl")" "$(kv rps "$base")"); worst 100 ms slot $(kv slot_min "$rl") vs median $(kv slot_median "$rl") (dip $(kv dip "$rl"); without reloads: $(kv dip "$base"))"
+	note "log lines during reloads mentioning reload/policy: $(sed -n "$a,${b}p" "$dlog" | grep -ci 'reload\|policy load\|loaded')"
+	if [ "$rerr" -eq 0 ]; then st=PASS; else st=FAIL; fi
+	result "zero errors during 20 reloads" $st "$rerr wrong/failed of $(kv requests "$rl")"
+	cp "$run/policy-a.conf" "$run/policy.conf"
+fi
+
+# --- 4. memory and the big list -------------------------------------------
+if has memory && [ $have_daemon = 1 ]; then
+	log ""
+	log "== memory and a $NLIST-entry serial list"
+	# wall and CPU seconds of a whole `certauthzd -t` (start-up included)
+	TIMEFORMAT='%R %U %S'
+	tt=$( { time "$D" -t -c "$run/policy-big.conf" > "$run/big-t.out" 2>&1; } 2>&1 )
+	tload=$(echo "$tt" | awk '{ printf "%.2f", $1 }')
+	tcpu=$(echo "$tt" | awk '{ printf "%.2f", $2 + $3 }')
+	BSOCK=$run/big.sock
+	DPID0=$DPID
+	start_daemon "$run/policy-big.conf" "$BSOCK"
+	BPID=$DPID
+	DPID=$DPID0
+	hwm_big_idle=$(vmhwm "$BPID")
+	s1=$(load certauthzd-ka-warm-small memory "$DSOCK" "$WARM" "$DPID" -k -c "$CONNS")
+	b1=$(load certauthzd-ka-warm-biglist memory "$BSOCK" "$WARM" "$BPID" -k -c "$CONNS")
+	s2=$(load certauthzd-ka-warm-small-2 memory "$DSOCK" "$WARM" "$DPID" -k -c "$CONNS")
+	b2=$(load certauthzd-ka-warm-biglist-2 memory "$BSOCK" "$WARM" "$BPID" -k -c "$CONNS")
+	hwm_big=$(vmhwm "$BPID")
+	sb=$(printf '%s\n%s\n' "$(kv rps "$s1")" "$(kv rps "$s2")" | sort -n | tail -1)
+	bb=$(printf '%s\n%s\n' "$(kv rps "$b1")" "$(kv rps "$b2")" | sort -n | tail -1)
+	rb=$(ratio "$bb" "$sb")
+	log "VmHWM certauthzd: idle ${hwm_idle:-?} kB, after load ${hwm_load:-?} kB, big list idle $hwm_big_idle kB, big list after load $hwm_big kB"
+	log "big list: certauthzd -t ${tload}s; throughput $bb/s vs $sb/s without: ratio $rb"
+	stop_pid "$BPID"
+	if awk -v r="$rb" 'BEGIN { exit !(r >= 0.95) }'; then st=PASS; else st=FAIL; fi
+	result "1M list costs < 5% throughput" $st "ratio $rb"
+	if awk -v t="$tload" 'BEGIN { exit !(t < 2) }'; then st=PASS; else st=FAIL; fi
+	result "1M list loads < 2 s" $st "${tload}s wall, ${tcpu}s CPU (certauthzd -t, whole process)"
+	if [ "${hwm_big:-999999}" -lt 204800 ]; then st=PASS; else st=FAIL; fi
+	result "1M list RSS < 200 MB" $st "VmHWM $hwm_big kB"
+fi
+
+# --- 2. end to end through nginx ----------------------------------------------
+# The edge nginx verifies client certificates and asks, per location:
+# nobody (map on the serial), the null responder, certauthzd.  The front
+# nginx turns wrk's plain HTTP into mTLS with alice's certificate over
+# kept upstream connections (wrk cannot present a client certificate).
+E2E_RPS_NULL="" E2E_RPS_D=""
+e2e_conf() {
+	local dir=$run/nginx
+	mkdir -p "$dir/snippets" "$dir/html" "$dir/logs"
+	EPORT=$(free_port)
+	FPORT=$(free_port)
+	[ "$EPORT" = "$FPORT" ] && FPORT=$((FPORT + 1))
+	APORT=$(free_port)
+	NTCP=$(free_port)
+	DTCP=$(free_port)
+	cp "$top_srcdir/contrib/nginx/certauthz_params" "$dir/snippets/" 2>/dev/null
+	cp "$top_srcdir/contrib/nginx/certauthz-location.conf" "$dir/" 2>/dev/null
+	for f in nginx-only null authz passnull; do echo ok > "$dir/html/$f"; done
+	cat > "$dir/edge.conf" <<EOF
+worker_processes 1;
+pid $dir/edge.pid;
+error_log $dir/logs/edge-error.log warn;
+events { worker_connections 1024; }
+http {
+	access_log off;
+	upstream certauthzd { server unix:$DSOCK; keepalive 16; }
+	upstream nullfcgi { server unix:$NSOCK; keepalive 16; }
+	map \$ssl_client_serial \$serial_ok { default 0; 1001 1; 1004 1; }
+	server {
+		listen 127.0.0.1:$EPORT ssl;
+		ssl_certificate $PKI/server.pem;
+		ssl_certificate_key $PKI/server.key;
+		ssl_client_certificate $PKI/client-chain.pem;
+		ssl_verify_client on;
+		ssl_verify_depth 2;
+		root $dir/html;
+		keepalive_requests 1000000;
+		# certauthz_params passes \$certauthz_policy: without a value
+		# nginx logs a warning per request.
+		set \$certauthz_policy "";
+
+		location = /nginx-only {
+			if (\$serial_ok != 1) { return 403; }
+		}
+		location = /null {
+			auth_request /_null;
+		}
+		location = /_null {
+			internal;
+			fastcgi_pass nullfcgi;
+			fastcgi_keep_conn on;
+			include snippets/certauthz_params;
+		}
+		location = /passnull {
+			fastcgi_pass nullfcgi;
+			fastcgi_keep_conn on;
+			include snippets/certauthz_params;
+		}
+		location = /authz {
+			auth_request /_certauthz;
+		}
+		include certauthz-location.conf;
+	}
+}
+EOF
+	cat > "$dir/front.conf" <<EOF
+worker_processes 1;
+pid $dir/front.pid;
+error_log $dir/logs/front-error.log warn;
+events { worker_connections 1024; }
+http {
+	access_log off;
+	upstream edge { server 127.0.0.1:$EPORT; keepalive 64; }
+	upstream edgebob { server 127.0.0.1:$EPORT; keepalive 4; }
+	upstream apache { server 127.0.0.1:$APORT; keepalive 64; }
+	server {
+		listen 127.0.0.1:$FPORT;
+		keepalive_requests 1000000;
+		proxy_http_version 1.1;
+		proxy_set_header Connection "";
+		proxy_ssl_certificate $PKI/alice.pem;
+		proxy_ssl_certificate_key $PKI/alice.key;
+		proxy_ssl_session_reuse on;
+		location / { proxy_pass https://edge; }
+		location /apache/ { proxy_pass https://apache/; }
+		location /bob/ {
+			# a pool of its own: kept connections carry alice's cert
+			proxy_pass https://edgebob/;
+			proxy_ssl_certificate $PKI/bob.pem;
+			proxy_ssl_certificate_key $PKI/bob.key;
+		}
+	}
+}
+EOF
+}
+# wrkrun LABEL URL PIDS...: wrk for SECS; CPU us per request of each pid
+wrkrun() {
+	local label=$1 url=$2 p t0s="" t1s="" o rps p99 n non2xx cpu="" i=0
+	shift 2
+	for p in "$@"; do t0s="$t0s $(ticks "$p")"; done
+	o=$(wrk -t1 -c16 -d"${SECS}s" --latency "$url" 2>&1)
+	for p in "$@"; do t1s="$t1s $(ticks "$p")"; done
+	rps=$(echo "$o" | awk '/^Requests\/sec/ { print $2 }')
+	p99=$(echo "$o" | awk '$1 == "99%" { print $2 }')
+	n=$(echo "$o" | awk '/requests in/ { print $1 }')
+	non2xx=$(echo "$o" | awk '/Non-2xx/ { print $NF }')
+	errs=$(echo "$o" | awk '/Socket errors/ { s = 0; for (i = 3; i <= NF; i++) if ($i ~ /^[0-9]+,?$/) s += $i; print s }')
+	set -- $t1s
+	for t in $t0s; do
+		i=$((i + 1))
+		cpu="$cpu $(awk -v a="$t" -v b="$1" -v n="${n:-0}" -v hz="$(getconf CLK_TCK)" 'BEGIN { if (n > 0) printf "%.1f", (b - a) * 1e6 / hz / n; else print "nan" }')"
+		shift
+	done
+	echo "label=$label rps=${rps:-0} p99=${p99:-?} requests=${n:-0} non2xx=${non2xx:-0} sockerr=${errs:-0} cpu_us_per_req=[${cpu# }]"
+}
+if has e2e || has wiring; then
+	if ! command -v nginx >/dev/null || ! command -v wrk >/dev/null; then
+		log "nginx or wrk missing: end-to-end cases skipped"
+		CASES=${CASES//e2e/}
+	else
+		e2e_conf
+		NGINX_OK=1
+		nginx -p "$run/nginx" -c "$run/nginx/edge.conf" -g 'daemon off;' 2>>"$run/nginx/logs/stderr" &
+		EDGE=$!
+		_pids="$_pids $EDGE"
+		nginx -p "$run/nginx" -c "$run/nginx/front.conf" -g 'daemon off;' 2>>"$run/nginx/logs/stderr" &
+		FRONT=$!
+		_pids="$_pids $FRONT"
+		wait_port "$EPORT"
+		wait_port "$FPORT"
+		sleep 0.3
+		EW=$(children "$EDGE")
+		FW=$(children "$FRONT")
+		base=http://127.0.0.1:$FPORT
+	fi
+fi
+if has e2e; then
+	log ""
+	log "== end to end: wrk -c16 -> nginx front -> mTLS (alice) -> nginx edge, ${SECS}s per location"
+	note "edge nginx: $run/nginx/edge.conf (auth_request location from contrib/nginx/certauthz-location.conf and snippets/certauthz_params)"
+	chk=""
+	for u in nginx-only null authz; do
+		chk="$chk $u=$(curl -s -o /dev/null -w '%{http_code}' "$base/$u")/$(curl -s -o /dev/null -w '%{http_code}' "$base/bob/$u")"
+	done
+	log "alice/bob status per location:$chk (want 200/403; null responder allows all)"
+	w1=$(wrkrun nginx-only "$base/nginx-only" $FW $EW)
+	w2=$(wrkrun auth_request-null "$base/null" $FW $EW $NPID)
+	w3=""
+	[ $have_daemon = 1 ] && w3=$(wrkrun auth_request-certauthzd "$base/authz" $FW $EW $DPID)
+	w4=$(wrkrun auth_request-null-2 "$base/null" $FW $EW $NPID)
+	[ $have_daemon = 1 ] && w5=$(wrkrun auth_request-certauthzd-2 "$base/authz" $FW $EW $DPID)
+	note "cpu_us_per_req is [front-nginx edge-nginx fastcgi-server] per request"
+	for w in "$w1" "$w2" "$w3" "$w4" "${w5:-}"; do
+		[ -n "$w" ] || continue
+		log "  $w"
+		echo "e2e,$(kv label "$w"),$(kv requests "$w"),$SECS,$(kv rps "$w"),,$(kv p99 "$w"),,,,$(kv non2xx "$w"),,$(kv sockerr "$w"),\"$(kv cpu_us_per_req "$w" | tr -d '[]')\"," >> "$csv"
+	done
+	if [ $have_daemon = 1 ]; then
+		nb=$(printf '%s\n%s\n' "$(kv rps "$w2")" "$(kv rps "$w4")" | sort -n | tail -1)
+		db=$(printf '%s\n%s\n' "$(kv rps "$w3")" "$(kv rps "$w5")" | sort -n | tail -1)
+		r=$(ratio "$db" "$nb")
+		log "auth_request certauthzd $db/s vs null $nb/s: ratio $r; nginx alone $(kv rps "$w1")/s"
+		bad=$(( $(kv non2xx "$w3") + $(kv non2xx "$w5") + $(kv sockerr "$w3") + $(kv sockerr "$w5") ))
+		if ge "$r" 0.95 && [ "$bad" -eq 0 ]; then st=PASS; else st=FAIL; fi
+		result "e2e certauthzd >= 0.95 x null auth_request" $st "$r ($db vs $nb /s, $bad non-2xx/errors)"
+	fi
+fi
+if has wiring && [ -n "${base:-}" ]; then
+	log ""
+	log "== wiring: plain fastcgi_pass to the null responder vs auth_request to it"
+	v1=$(wrkrun fastcgi_pass-null "$base/passnull" $FW $EW $NPID)
+	v2=$(wrkrun auth_request-null "$base/null" $FW $EW $NPID)
+	log "  $v1"
+	log "  $v2"
+	log "subrequest cost: auth_request/fastcgi_pass throughput ratio $(ratio "$(kv rps "$v2")" "$(kv rps "$v1")")"
+	note "certauthzd X-Accel-Redirect wiring: not measured (the daemon does not answer with X-Accel-Redirect)"
+fi
+
+# --- profile (optional) ----------------------------------------------------------
+if has profile && [ $have_daemon = 1 ]; then
+	log ""
+	log "== profile: strace -c -f of certauthzd for 20000 requests"
+	PSOCK=$run/prof.sock
+	rm -f "$PSOCK"
+	strace -c -f -o "$run/strace.txt" "$D" -c "$run/policy-a.conf" -s "unix:$PSOCK" -n "$THREADS" -d 2>>"$run/prof.log" &
+	SPID=$!
+	_pids="$_pids $SPID"
+	wait_sock "$PSOCK" && "$LOAD" -s "unix:$PSOCK" -p "$PARAMS" -C "$WARM" -k -c "$CONNS" -N 20000 -t 60 >> "$txt"
+	stop_pid "$SPID"
+	sed -n '1,25p' "$run/strace.txt" | tee -a "$txt"
+fi
+
+echo
+echo "== bench summary ($out/results.txt)"
+cat "$summary"
+grep -q '^FAIL' "$summary" && exit 1
+exit 0

@@ -1,0 +1,58 @@
+# golden.sh: runs every case of cases.txt through `certauthz check` and
+# diffs the output against cases.out (the us= figure masked).  With
+# GOLDEN_UPDATE=1 it rewrites cases.out instead (review the diff!).
+. "$top_srcdir/tests/lib.sh"
+g=$top_srcdir/tests/golden
+need "$OPENSSL"
+sh "$g/mkcerts.sh" "$PKI" "$T/certs" || fail "making test certificates"
+: > "$T/certs/none.pem"
+fp=$(cat "$T/certs/rich.fp")
+fplow=$(printf '%s' "$fp" | tr -d : | tr A-F a-f)
+mkdir -p "$T/p"
+for f in "$g"/*.conf "$g"/*.txt; do
+	sed -e "s/@FP@/$fp/" -e "s/@FPLOW@/$fplow/" "$f" > "$T/p/${f##*/}"
+done
+cp "$PKI/client-chain.pem" "$PKI/client-ca.crl" "$T/p/"
+
+policy_file() {	# FILE[@ID@SRC]: prints the path of the policy to use
+	case $1 in
+	policies/*) echo "$top_srcdir/$1" ;;
+	*@*)
+		base=${1%%@*}; rest=${1#*@}; id=${rest%%@*}; src=${rest#*@}
+		out=$T/p/$base.$id.$(printf '%s' "$src" | tr -c a-z _)
+		sed -e "s/@ID@/$id/" -e "s/@SRC@/$src/" "$T/p/$base" > "$out"
+		echo "$out" ;;
+	*) echo "$T/p/$1" ;;
+	esac
+}
+
+n=0
+while IFS='|' read -r name policy cert args; do
+	case $name in ''|'#'*) continue ;; esac
+	n=$((n + 1))
+	[ $n -le 1000 ] || fail "too many cases"
+	name=$(echo $name); policy=$(echo $policy); cert=$(echo $cert)
+	c=$PKI/$cert.pem
+	[ -f "$c" ] || c=$T/certs/$cert.pem
+	p=$(policy_file "$policy")
+	out=$(eval "\"\$top_builddir/certauthz\" check -c \"\$p\" $args \"\$c\"" 2>&1)
+	rc=$?
+	printf '%s: %s exit=%d\n' "$name" "$out" "$rc"
+done < "$g/cases.txt" | sed -e 's/ us=[0-9]*/ us=N/' -e "s|$T|T|g" > "$T/cases.out"
+
+# every error file (refused, exit 1) and the warnings of lint
+for f in "$g"/errors/*.conf; do
+	echo "== ${f##*/}"
+	"$top_builddir/certauthz" lint -c "$f" 2>&1
+	echo "exit=$?"
+done | sed -e "s|$g/errors/||g" > "$T/errors.out"
+
+if [ "${GOLDEN_UPDATE:-}" = 1 ]; then
+	cp "$T/cases.out" "$g/cases.out"
+	cp "$T/errors.out" "$g/errors.out"
+	echo "rewrote $g/cases.out $g/errors.out"
+	exit 0
+fi
+diff -u "$g/cases.out" "$T/cases.out" || fail "cases.out differs"
+diff -u "$g/errors.out" "$T/errors.out" || fail "errors.out differs"
+echo "$n cases"

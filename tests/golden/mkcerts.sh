@@ -1,0 +1,45 @@
+#!/bin/sh
+# mkcerts.sh PKI DIR: the extra client certificates the golden cases
+# need, signed by the test client CA, made at test time.
+#
+#   rich.pem     serial 0xABCDEF, every subject attribute a key can name
+#                (DC, C, ST, L, O, OU, UID, serialNumber, 2.5.4.97, CN,
+#                emailAddress) and every SAN type (email, DNS, IP x2, URI);
+#                EKU clientAuth + emailProtection
+#   evil.pem     a CN holding a quote, a space, "user=root" and a newline
+#   twocn.pem    two CN attributes
+#   nocn.pem     no CN, no email (identity "cn" finds nothing)
+#   neg.pem      a negative serial (-0x1A)
+set -eu
+pki=$1
+dir=$2
+OPENSSL=${OPENSSL:-openssl}
+mkdir -p "$dir"
+cd "$dir"
+
+"$OPENSSL" ecparam -name prime256v1 -genkey -noout -out key.pem 2>/dev/null
+
+mk() {	# name serial subject extensions
+	printf '%s\n' "$4" > "$1.ext"
+	"$OPENSSL" req -new -key key.pem -subj "$3" -multivalue-rdn \
+	    -out "$1.csr" 2>/dev/null
+	"$OPENSSL" x509 -req -in "$1.csr" -CA "$pki/client-ca.pem" \
+	    -CAkey "$pki/client-ca.key" -set_serial "$2" -days 30 \
+	    -extfile "$1.ext" -out "$1.pem" 2>/dev/null
+}
+
+base='basicConstraints = critical, CA:FALSE
+extendedKeyUsage = clientAuth'
+
+mk rich 0xABCDEF \
+    '/DC=org/DC=example/C=DE/ST=Berlin/L=Mitte/O=Example/OU=Eng/UID=u1001/serialNumber=SN-42/2.5.4.97=VATDE-1234/CN=rich/emailAddress=Rich@Example.ORG' \
+    'basicConstraints = critical, CA:FALSE
+extendedKeyUsage = clientAuth, emailProtection
+subjectAltName = email:rich.person@Example.COM, DNS:Www.Example.COM, IP:192.0.2.1, IP:0:0::1, URI:spiffe://example.com/ns/prod/sa/rich'
+mk evil 0x2001 "/O=Example/CN=x\" user=root
+allow" "$base"
+mk twocn 0x2002 '/O=Example/CN=one/CN=two' "$base"
+mk nocn 0x2003 '/O=Example/OU=Eng' "$base"
+mk neg -0x1A '/O=Example/CN=neg' "$base"
+"$OPENSSL" x509 -in rich.pem -noout -fingerprint -sha256 |
+    sed 's/.*=//' > rich.fp

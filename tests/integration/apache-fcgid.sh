@@ -1,0 +1,49 @@
+#!/bin/bash
+# apache-fcgid.sh: real Apache with the shipped certauthz-fcgid.conf:
+# mod_fcgid spawns certauthzd (listening socket on fd 0) and asks it
+# as FcgidAccessChecker.  mod_fcgid answers every denial with 401.
+. "$top_srcdir/tests/lib.sh"
+need apache2 curl python3
+. "$top_srcdir/tests/integration/web-lib.sh"
+
+start_apache fcgid
+u=https://127.0.0.1:$port
+
+expect alice "$u/" "200 user=alice policy=default ssl= uri=/"
+expect alice "$u/app" "200 user=alice policy=default ssl= uri=/app"
+expect carol "$u/app/x?q=1" "200 user=carol policy=default *uri=/app/x?q=1"
+log_has "allow .*user=alice"
+
+# A client certauthzd denies never reaches the backend.
+expect bob "$u/app" "401 *"
+expect bob "$u/" "401 *"
+expect mallory "$u/app" "401 *"
+expect dave "$u/app" "401 *"
+log_has "deny .*serial=1002"
+log_has "deny .*rule=revoked"
+
+expect - "$u/app" "000 *"
+expect rogue "$u/app" "000 *"
+
+expect bob "$u/app" "401 *" -H "X-Certauthz-User: alice"
+expect alice "$u/app" "200 user=alice policy=default ssl= *" \
+    -H "X-Certauthz-User: root" -H "X-Certauthz-Policy: admin" \
+    -H "SSL-Client-Cert: forged"
+
+expect carol "$u/admin/x" "200 user=carol policy=admin *"
+expect alice "$u/admin/x" "401 *"
+expect alice "$u/admin" "200 user=alice policy=default *"
+log_has "deny policy=admin "
+
+# Warm processes answer without mod_fcgid's spawn wait (about 1 s):
+# 20 sequential requests take well under 10 s.
+start=$(date +%s)
+i=0
+while [ $i -lt 20 ]; do
+	expect alice "$u/app" "200 user=alice *"
+	i=$((i + 1))
+done
+el=$(( $(date +%s) - start ))
+echo "20 sequential requests through mod_fcgid: ${el}s"
+[ $el -lt 10 ] || fail "20 requests took ${el}s: mod_fcgid is spawning"
+exit 0

@@ -1,0 +1,109 @@
+#!/bin/bash
+# daemon.sh: certauthzd's answers (SPEC §2.3) over a unix socket: both
+# roles, both certificate forms, keep-alive, an idle keep-alive pool
+# larger than the thread count, duplicate and oversized params, hostile
+# bytes, a FILTER request, and -t.
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/integration/daemon-lib.sh"
+
+write_policy "$T/policy.conf" alice
+"$DAEMON" -t -c "$T/policy.conf" > "$T/t.out" 2>&1 || { cat "$T/t.out"; fail "-t on a good policy"; }
+grep -qx 'policy OK' "$T/t.out" || fail "-t did not say policy OK"
+printf 'policies = (\n  { name = "x"; allow = ( { bogus = 1; } ); }\n);\n' > "$T/bad.conf"
+if "$DAEMON" -t -c "$T/bad.conf" > "$T/t.out" 2>&1; then fail "-t accepted a bad policy"; fi
+grep -q "^$T/bad.conf:[0-9][0-9]*: " "$T/t.out" || { cat "$T/t.out"; fail "-t gave no FILE:LINE"; }
+[ ! -e "$S" ] || fail "-t bound a socket"
+
+start_daemon -n 2 -c "$T/policy.conf" -s "unix:$S"
+ALICE=$(params alice)
+BOB=$(params bob)
+
+printf 'Status: 200 OK\nVariable-CERTAUTHZ_USER: alice\nVariable-CERTAUTHZ_POLICY: default\nVariable-CERTAUTHZ_RULE: people\nVariable-CERTAUTHZ_SERIAL: 1001\nVariable-CERTAUTHZ_SUBJECT: CN=alice,OU=Eng,O=Example\nVariable-CERTAUTHZ_EMAIL: alice@example.com\n\n' | crlf > "$T/allow.exp"
+printf 'Status: 403 Forbidden\nContent-Type: text/plain\n\n' | crlf > "$T/deny.exp"
+printf 'forbidden\n' >> "$T/deny.exp"
+printf 'Status: 500 Internal Server Error\nContent-Type: text/plain\n\n' | crlf > "$T/fault.exp"
+printf 'forbidden\n' >> "$T/fault.exp"
+
+check() {	# check EXPECTED CLIENT-ARGS...
+	exp=$1
+	shift
+	"$CLIENT" -s "unix:$S" "$@" > "$T/out" || fail "client failed: $*"
+	cmp -s "$T/$exp.exp" "$T/out" || { diff "$T/$exp.exp" "$T/out" >&2; fail "not $exp: $*"; }
+}
+
+# Both roles; Apache's raw PEM.
+check allow -r responder -f "$ALICE"
+check allow -r authorizer -f "$ALICE"
+check deny -r responder -f "$BOB"
+check deny -r authorizer -f "$BOB"
+
+# nginx's $ssl_client_escaped_cert form.
+python3 -c 'import sys, urllib.parse; sys.stdout.write(urllib.parse.quote(open(sys.argv[1]).read(), safe=""))' \
+    "$PKI/alice.pem" > "$T/alice.esc" || fail "escaping"
+sed "s|^SSL_CLIENT_CERT=.*|SSL_CLIENT_CERT=@$T/alice.esc|" "$ALICE" > "$T/alice-nginx.params"
+check allow -f "$T/alice-nginx.params" SSL_CLIENT_M_SERIAL=1001
+check deny -f "$T/alice-nginx.params" SSL_CLIENT_M_SERIAL=1002
+
+# Verify absent or failed; unknown policy; duplicate params.
+grep -v SSL_CLIENT_VERIFY "$ALICE" > "$T/noverify.params"
+check deny -f "$T/noverify.params"
+check deny -f "$T/noverify.params" SSL_CLIENT_VERIFY=FAILED:certificate\ has\ expired
+check allow -f "$ALICE" CERTAUTHZ_POLICY=default
+check fault -f "$ALICE" CERTAUTHZ_POLICY=nosuch
+check deny -f "$ALICE" -D SSL_CLIENT_CERT
+check deny -f "$ALICE" -D X_HARMLESS X_HARMLESS=1
+grep -q 'duplicate param' "$T/err" || fail "no duplicate param in the log"
+# HTTP_* params never carry identity.
+check deny -f "$BOB" HTTP_SSL_CLIENT_CERT=x HTTP_X_USER=alice
+
+# Keep-alive: several requests on one connection, both answers.
+"$CLIENT" -s "unix:$S" -n 5 -q -f "$ALICE" > "$T/out" || fail "keep-alive"
+[ "$(cat "$T/out")" = "200 5" ] || fail "keep-alive: $(cat "$T/out")"
+"$CLIENT" -s "unix:$S" -n 3 -q -f "$BOB" > "$T/out" || fail "keep-alive deny"
+[ "$(cat "$T/out")" = "403 3" ] || fail "keep-alive deny: $(cat "$T/out")"
+
+# 8 idle keep-alive connections against 2 threads: others still served.
+"$CLIENT" -s "unix:$S" -k -c 8 -H 5 -q -f "$ALICE" > "$T/held" &
+held=$!
+track_pid $held
+i=0
+while ! grep -q ready "$T/held" && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+grep -q ready "$T/held" || fail "the idle pool did not get its answers"
+start=$(date +%s%N)
+"$CLIENT" -s "unix:$S" -t 3 -q -f "$ALICE" > "$T/out" || fail "starved by idle keep-alive connections"
+[ "$(cat "$T/out")" = "200 1" ] || fail "pool: $(cat "$T/out")"
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+[ $ms -lt 1000 ] || fail "answer took $ms ms with an idle pool"
+# ... and the held connections are still usable afterwards? They are
+# idle; the client just closes them.  The daemon must not have lost one.
+kill -0 $dpid || fail "daemon died"
+
+# Oversized params: deny, and the next client is served.
+check deny -f "$ALICE" -B 70000
+"$CLIENT" -s "unix:$S" -q -f "$ALICE" $(seq -f 'P%g=1' 1 300) > "$T/out"
+[ "$(cat "$T/out")" = "403 1" ] || fail "300 params: $(cat "$T/out")"
+check allow -f "$ALICE"
+
+# FILTER role: 500.
+check fault -r filter -f "$ALICE"
+
+# Hostile bytes: random, a bad version, a truncated record; each time
+# the daemon keeps serving.
+head -c 4096 /dev/urandom > "$T/raw1"
+printf '\x09\x01\x00\x01\x00\x08\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00' > "$T/raw2"
+printf '\x01\x01\x00\x01\x00\x08\x00\x00\x00\x01\x01\x00\x00\x00\x00\x00\x01\x04\x00\x01\xff\xff\x00\x00\x7f' > "$T/raw3"
+printf '\x01\x01\x00\x01\x00\x08\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x01\x04\x00\x01\x00\x08\x00\x00\x80\x00\x00\x00\x80\xff\xff\xff\x01\x04\x00\x01\x00\x00\x00\x00' > "$T/raw4"
+for r in raw1 raw2 raw3 raw4; do
+	"$CLIENT" -s "unix:$S" -t 15 -R "$T/$r" > /dev/null || fail "$r: client"
+	kill -0 $dpid || fail "daemon died on $r"
+	check allow -f "$ALICE"
+done
+
+# The log: one decision line per request, at the right levels.
+grep -q '^allow policy=default rule=people user=alice serial=1001 ' "$T/err" || fail "no allow line"
+grep -q '^deny ' "$T/err" || fail "no deny line"
+grep -q ' role=authorizer ' "$T/err" || fail "no authorizer role logged"
+
+stop_pid $dpid
+wait $dpid 2>/dev/null
+exit 0

@@ -1,0 +1,230 @@
+#!/bin/bash
+# hostile.sh: hostile certificates and hostile requests, asserted through
+# the running daemon (SPEC 2.2, 3.2, 5), and `certauthz check` must agree
+# on every certificate.  The corpus is made now (tests/hostile/gen.sh).
+. "$top_srcdir/tests/lib.sh"
+need python3
+
+GEN=$top_builddir/tests/hostile/gen
+FCGI="python3 $top_srcdir/tests/hostile/fcgi.py"
+H=$T/h
+S=$T/s
+[ -x "$GEN" ] || fail "$GEN not built"
+[ -x "$top_builddir/certauthzd" ] || fail "certauthzd not built"
+sh "$top_srcdir/tests/hostile/gen.sh" "$GEN" "$PKI" "$H" >"$T/gen.log" 2>&1 ||
+    { cat "$T/gen.log" >&2; fail "making the hostile corpus"; }
+sh "$top_srcdir/tests/fuzz/corpus.sh" "$PKI" "$T/corpus" ||
+    fail "making the certificate forms"
+
+cat > "$T/policy.conf" <<EOF2
+settings = {
+  identity = "cn";
+  check_validity = true;
+  require_client_auth = true;
+  email_sources = [ "san" ];
+  ca_file = "$PKI/client-chain.pem";
+  log_allow = true;
+};
+lists = { revoked = [ "10:03" ]; };
+policies = (
+  { name = "exact";
+    deny = ( { name = "revoked"; serial = "@revoked"; } );
+    allow = ( { name = "alice"; subject = "CN=alice,OU=Eng,O=Example"; } ); },
+  { name = "cn";
+    deny = ( { name = "revoked"; serial = "@revoked"; } );
+    allow = ( { name = "alice"; cn = "alice"; } ); },
+  { name = "email";
+    allow = ( { name = "admin"; email = "admin@example.com"; } ); },
+  { name = "serial";
+    deny = ( { name = "revoked"; serial = "@revoked"; } );
+    allow = ( { name = "s1001"; serial = "1001"; } ); },
+  { name = "any";
+    deny = ( { name = "revoked"; serial = "@revoked"; } );
+    allow = ( { name = "example"; o = "Example"; } ); }
+);
+EOF2
+
+$CERTAUTHZD -d -c "$T/policy.conf" -s "unix:$S" 2>"$T/err" &
+dpid=$!
+track_pid $dpid
+wait_for_socket "$S" 10 || { cat "$T/err" >&2; fail "no socket $S"; }
+
+nreq=0
+nbad=0
+bad() {
+	echo "$0:${BASH_LINENO[1]}: FAIL: $*" >&2
+	nbad=$((nbad + 1))
+}
+
+# ask POLICY CERTFILE [PARAM...]: one request; sets $status, answer in $T/ans
+ask() {
+	policy=$1 cert=$2
+	shift 2
+	set -- SSL_CLIENT_VERIFY=SUCCESS REQUEST_URI=/x HTTP_HOST=h.example \
+	    REQUEST_METHOD=GET REMOTE_ADDR=127.0.0.1 "$@"
+	[ "$policy" = - ] || set -- "$@" "CERTAUTHZ_POLICY=$policy"
+	[ "$cert" = - ] || set -- "$@" "SSL_CLIENT_CERT=@$cert"
+	raw "$@"
+}
+
+# raw PARAM...: one request with exactly these params
+raw() {
+	nreq=$((nreq + 1))
+	$FCGI req "$S" "$@" > "$T/ans" 2>"$T/ans.err" || true
+	status=$(sed -n 's/^Status: \([0-9]*\).*/\1/p' "$T/ans" | head -n 1)
+	[ -n "$status" ] || status=none
+}
+
+# expect STATUS POLICY CERT [PARAM...]
+expect() {
+	want=$1
+	shift
+	ask "$@"
+	[ "$status" = "$want" ] ||
+	    bad "$* -> $status, want $want: $(tr '\r\n' '  ' < "$T/ans")"
+}
+
+# expect_raw STATUS PARAM...
+expect_raw() {
+	want=$1
+	shift
+	raw "$@"
+	[ "$status" = "$want" ] || bad "raw $* -> $status, want $want"
+}
+
+# cli STATUS CERT: certauthz check on policy "any" agrees with the daemon
+cli() {
+	"$top_builddir/certauthz" check -c "$T/policy.conf" -P any "$2" \
+	    >"$T/cli.out" 2>&1
+	rc=$?
+	case $1 in 200) w=0 ;; 403) w=1 ;; *) w=2 ;; esac
+	[ "$rc" = "$w" ] || [ "$1" = 403 ] && [ "$rc" = 2 ] ||
+	    bad "certauthz check $2 exit $rc, daemon said $1"
+}
+
+# --- controls -----------------------------------------------------------
+for p in exact cn serial any; do
+	expect 200 "$p" "$PKI/alice.pem"
+done
+expect 403 email "$PKI/alice.pem"
+expect 403 any "$PKI/dave.pem"
+expect 403 any "$PKI/mallory.pem"
+for form in lf crlf tab esc b64 rfc9440; do
+	expect 200 cn "$T/corpus/cert/alice.$form"
+done
+expect 403 any "$PKI/rogue.pem"		# same issuer name, other key: ca_file
+expect 403 cn "$PKI/rogue.pem"
+expect 403 any "$PKI/expired.pem"
+expect 403 any "$PKI/server-only.pem"
+expect 500 nosuch "$PKI/alice.pem"
+
+# --- hostile certificates -----------------------------------------------
+expect 403 exact "$H/inj-comma.pem"
+expect 403 cn "$H/inj-comma.pem"
+expect 200 any "$H/inj-comma.pem"
+grep -q 'user=alice ' "$T/err" && bad "inj-comma logged as user=alice"
+# A forwarded DN that reads the injected comma as a separator is not it.
+expect 403 any "$H/inj-comma.pem" \
+    'SSL_CLIENT_S_DN=CN=alice,O=Admin,OU=Eng,O=Example'
+expect 200 any "$H/inj-comma.pem" \
+    'SSL_CLIENT_S_DN=CN=alice\,O=Admin,OU=Eng,O=Example'
+expect 403 exact "$H/inj-slash.pem"
+expect 403 cn "$H/inj-slash.pem"
+expect 200 any "$H/inj-slash.pem"
+expect 403 any "$H/inj-slash.pem" 'SSL_CLIENT_S_DN=/O=Example/OU=Eng/CN=alice/O=Admin'
+expect 200 any "$H/inj-quote.pem"
+expect 403 cn "$H/inj-backslash.pem"
+expect 200 any "$H/inj-backslash.pem"
+expect 200 any "$H/inj-newline.pem"
+expect 200 any "$H/inj-crlf.pem"
+grep -qi '^Variable-CERTAUTHZ_USER: root' "$T/ans" &&
+    bad "inj-crlf: header injected: $(cat "$T/ans")"
+[ "$(grep -ci '^Variable-CERTAUTHZ_USER:' "$T/ans")" = 1 ] ||
+    bad "inj-crlf: not exactly one user header: $(cat "$T/ans")"
+expect 403 any "$H/dup-cn.pem"
+expect 403 cn "$H/dup-cn.pem"
+expect 403 exact "$H/multi-rdn.pem"
+expect 403 any "$H/nul-cn.pem"
+expect 403 cn "$H/nul-cn.pem"
+expect 403 any "$H/nul-san.pem"
+expect 403 email "$H/nul-san.pem"
+expect 200 cn "$H/bmp-cn.pem"		# BMPString "alice" is alice in UTF-8
+expect 200 exact "$H/bmp-cn.pem"
+expect 200 cn "$H/t61-cn.pem"
+expect 403 cn "$H/cyrillic-cn.pem"	# U+0430, not a
+expect 403 exact "$H/cyrillic-cn.pem"
+expect 200 any "$H/cyrillic-cn.pem"
+expect 403 email "$H/subj-email.pem"	# email_sources = san only
+expect 200 email "$H/san-admin.pem"	# domain case-insensitive
+expect 403 email "$H/san-admin-upper.pem"	# local part exact
+expect 403 serial "$H/serial-neg.pem"	# -1001 is not 1001
+expect 200 any "$H/serial-neg.pem"
+grep -q 'serial=-1001 ' "$T/err" || bad "serial-neg not logged as -1001"
+expect 403 serial "$H/serial-zero.pem"
+expect 403 serial "$H/serial-21.pem"
+expect 200 any "$H/serial-21.pem"
+expect 403 any "$H/serial-huge.pem"	# > AUTHZ_SERIAL_MAX bytes
+expect 403 any "$H/serial-nonmin.pem"	# 00 10 03: rejected or revoked
+expect 403 serial "$H/serial-nonmin.pem"
+expect 403 any "$H/notyet.pem"
+expect 403 any "$H/huge.pem"		# > 16 KiB
+for f in concat junk-before junk-after padded ca-as-client not-base64; do
+	expect 403 any "$H/$f.pem"
+done
+
+# certauthz check agrees with the daemon on every certificate ("any").
+for f in "$H"/*.pem "$PKI"/alice.pem "$PKI"/rogue.pem "$PKI"/expired.pem \
+    "$PKI"/server-only.pem; do
+	ask any "$f"
+	cli "$status" "$f"
+done
+
+# --- hostile requests ---------------------------------------------------
+A=$PKI/alice.pem
+expect 403 any - "HTTP_SSL_CLIENT_CERT=@$A"
+expect 403 any "$PKI/dave.pem" "HTTP_SSL_CLIENT_CERT=@$A" \
+    HTTP_X_CERTAUTHZ_USER=alice
+expect 200 any "$A" HTTP_X_CERTAUTHZ_USER=root HTTP_SSL_CLIENT_VERIFY=NONE
+grep -qi '^Variable-CERTAUTHZ_USER: alice' "$T/ans" ||
+    bad "spoofed user header: $(cat "$T/ans")"
+expect 403 any "$A" 'SSL_CLIENT_S_DN=CN=admin,OU=Eng,O=Example'
+expect 200 any "$A" 'SSL_CLIENT_S_DN=CN=alice,OU=Eng,O=Example'
+expect 200 any "$A" 'SSL_CLIENT_S_DN=/O=Example/OU=Eng/CN=alice'
+expect 200 any "$A" 'SSL_CLIENT_I_DN=CN=Example Client CA,O=Example'
+expect 403 any "$A" 'SSL_CLIENT_I_DN=CN=Example Root CA,O=Example'
+expect 200 any "$A" SSL_CLIENT_M_SERIAL=1001
+expect 403 any "$A" SSL_CLIENT_M_SERIAL=1002
+expect 403 any "$A" SSL_CLIENT_SERIAL=1002
+expect 403 any "$A" SSL_CLIENT_VERIFY=SUCCESS		# sent twice
+expect 403 any "$A" "SSL_CLIENT_CERT=@$A"		# sent twice
+expect 403 any "$A" CERTAUTHZ_POLICY=any		# sent twice
+base="REQUEST_URI=/x CERTAUTHZ_POLICY=any SSL_CLIENT_CERT=@$A"
+# shellcheck disable=SC2086
+{
+expect_raw 200 SSL_CLIENT_VERIFY=SUCCESS $base
+expect_raw 403 'SSL_CLIENT_VERIFY=FAILED:certificate has expired' $base
+expect_raw 403 SSL_CLIENT_VERIFY=NONE $base
+expect_raw 403 $base
+expect_raw 403 SSL_CLIENT_VERIFY=success $base
+expect_raw 403 'SSL_CLIENT_VERIFY=SUCCESS ' $base
+expect_raw 403 SSL_CLIENT_VERIFY= $base
+expect_raw 403 SSL_CLIENT_VERIFY=%53554343455353000a $base	# SUCCESS\0\n
+expect_raw 403 SSL_CLIENT_VERIFY=SUCCESS REQUEST_URI=/x CERTAUTHZ_POLICY=any
+}
+nreq=$((nreq + 1))
+$FCGI req --role authorizer "$S" SSL_CLIENT_VERIFY=SUCCESS \
+    CERTAUTHZ_POLICY=any "SSL_CLIENT_CERT=@$A" > "$T/ans" ||
+    bad "authorizer: no answer"
+grep -q '^Status: 200' "$T/ans" || bad "authorizer: $(cat "$T/ans")"
+
+# --- the decision log: one well-formed line per request -------------------
+sleep 0.2
+python3 "$top_srcdir/tests/hostile/logcheck.py" "$T/err" "$nreq" ||
+    bad "decision lines (above)"
+grep -q 'al\\\\\\"ice' "$T/err" || grep -q 'al\\"ice' "$T/err" ||
+    bad "inj-quote: quote not escaped in the log"
+kill -0 $dpid 2>/dev/null || bad "certauthzd died"
+
+[ $nbad -eq 0 ] || { tail -n 5 "$T/err" >&2; fail "$nbad hostile cases failed ($nreq requests)"; }
+echo "hostile: $nreq requests, all as promised"
+exit 0

@@ -1,0 +1,272 @@
+# tests/integration/web-lib.sh: sourced by the nginx and Apache tests
+# after tests/lib.sh.
+#
+# Starts certauthzd, nginx and Apache from the SHIPPED contrib files
+# (only paths and ports are substituted), so a broken snippet fails a
+# test.  Every process is started in the foreground of a background job
+# and recorded with track_pid.
+#
+# Provides: web_policy FILE, start_certauthzd SOCKET, start_nginx,
+# start_apache MODE (authnz | fcgid), req CERT URL [curl args...]
+# (prints "CODE BODY" on one line), expect CERT URL WANT [args...],
+# and log_has REGEX (a decision line in the daemon's log: stderr of
+# certauthzd -d, or Apache's error log when mod_fcgid spawned it).
+
+# WEB_CERTAUTHZD: another daemon binary to test (default: the one built).
+web_daemon=${WEB_CERTAUTHZD:-$top_builddir/certauthzd}
+contrib=$top_srcdir/contrib
+[ -x "$web_daemon" ] || fail "$web_daemon is not built"
+
+# web_policy FILE: the policy every web test uses (SPEC 3).  "default"
+# has no `when`, so it applies unless the server names a policy:
+# "admin" is reached only through CERTAUTHZ_POLICY.
+#   alice (OU=Eng), carol (OU=Ops): allowed by default
+#   bob (OU=Sales), dave (O=Other): denied;  mallory: revoked
+#   admin: carol only
+web_policy() {
+	cat > "$1" <<'POLICY'
+settings = {
+  identity = "cn";
+  log_allow = true;
+};
+lists = {
+  revoked = [ "1003" ];
+};
+policies = (
+  {
+    name = "default";
+    deny = ( { name = "revoked"; serial = "@revoked"; } );
+    allow = ( { name = "staff"; o = "Example"; ou = [ "Eng", "Ops" ]; } );
+  },
+  {
+    name = "admin";
+    allow = ( { name = "ops"; ou = "Ops"; } );
+  }
+);
+POLICY
+}
+
+# start_certauthzd SOCKET [args...]: SOCKET is unix:PATH or tcp:H:P.
+start_certauthzd() {
+	web_policy "$T/policy.conf"
+	"$web_daemon" -t -c "$T/policy.conf" >"$T/policy-t.out" 2>&1 ||
+	    fail "policy rejected: $(cat "$T/policy-t.out")"
+	"$web_daemon" -d -c "$T/policy.conf" -s "$@" \
+	    >>"$T/certauthzd.log" 2>&1 &
+	track_pid $!
+	certauthzd_pid=$!
+	case $1 in
+	unix:*)	wait_for_socket "${1#unix:}" 10 ||
+		    fail "certauthzd did not create ${1#unix:}" ;;
+	tcp:*)	wait_for_port "${1##*:}" 10 ||
+		    fail "certauthzd did not listen on $1" ;;
+	esac
+}
+
+# subst FILE FROM TO: replace a fixed string, failing when it is absent
+# (the shipped file changed shape: the test must follow it).
+subst() {
+	grep -qF -- "$2" "$1" || fail "$1: no '$2' to substitute"
+	python3 - "$1" "$2" "$3" <<'PY'
+import sys
+p, a, b = sys.argv[1:]
+s = open(p).read().replace(a, b)
+open(p, "w").write(s)
+PY
+}
+
+# start_nginx: the shipped example on 127.0.0.1:$port, its backend on
+# $bport, certauthzd on $T/certauthzd.sock.
+start_nginx() {
+	need nginx
+	port=$(free_port)
+	bport=$(free_port)
+	while [ "$bport" = "$port" ]; do bport=$(free_port); done
+	n=$T/nginx
+	mkdir -p "$n/snippets" "$n/sites" "$n/tmp"
+	cp "$contrib/nginx/certauthz_params" \
+	    "$contrib/nginx/certauthz-location.conf" \
+	    "$contrib/nginx/certauthz-proxy.conf" "$n/snippets/"
+	cp "$contrib/nginx/certauthz-example.conf" "$n/sites/certauthz.conf"
+	s=$n/sites/certauthz.conf
+	subst "$s" "listen 443 ssl;" "listen 127.0.0.1:$port ssl;"
+	subst "$s" "listen [::]:443 ssl;" ""
+	subst "$s" "/etc/certauthz/tls/" "$PKI/"
+	subst "$s" "unix:/run/certauthzd/certauthzd.sock" \
+	    "unix:$T/certauthzd.sock"
+	subst "$s" "http://127.0.0.1:8080" "http://127.0.0.1:$bport"
+	user=
+	[ "$(id -u)" = 0 ] && user="user root;"
+	cat > "$n/nginx.conf" <<NGINX
+$user
+worker_processes 1;
+daemon off;
+pid $n/nginx.pid;
+error_log $n/error.log info;
+events { worker_connections 64; }
+http {
+	access_log $n/access.log;
+	client_body_temp_path $n/tmp/body;
+	proxy_temp_path $n/tmp/proxy;
+	fastcgi_temp_path $n/tmp/fastcgi;
+	uwsgi_temp_path $n/tmp/uwsgi;
+	scgi_temp_path $n/tmp/scgi;
+	include sites/certauthz.conf;
+
+	# The backend: shows what it was handed.
+	server {
+		listen 127.0.0.1:$bport;
+		location / {
+			return 200 "user=\$http_x_certauthz_user policy=\$http_x_certauthz_policy ssl=\$http_ssl_client_cert uri=\$request_uri\n";
+		}
+	}
+}
+NGINX
+	nginx -t -q -p "$n/" -e "$n/error.log" -c "$n/nginx.conf" ||
+	    fail "nginx -t: $(cat "$n/error.log")"
+	nginx -p "$n/" -e "$n/error.log" -c "$n/nginx.conf" &
+	track_pid $!
+	wait_for_port "$port" 10 || fail "nginx did not start: $(cat "$n/error.log")"
+	wait_for_port "$bport" 10 || fail "nginx backend did not start"
+}
+
+# start_apache MODE: the shipped contrib/apache example for MODE
+# (authnz: certauthz-authnz-fcgi.conf with certauthzd on TCP; fcgid:
+# certauthz-fcgid.conf, mod_fcgid spawns certauthzd) on 127.0.0.1:$port,
+# its backend (a CGI that shows what it was handed) on $bport.
+start_apache() {
+	need apache2
+	local mode=$1 a=$T/apache mods=/usr/lib/apache2/modules m
+	for m in ssl rewrite headers setenvif proxy proxy_http authz_core \
+	    authn_core authz_user alias cgi mpm_prefork socache_shmcb; do
+		[ -f "$mods/mod_$m.so" ] || skip "no mod_$m in $mods"
+	done
+	port=$(free_port)
+	bport=$(free_port)
+	while [ "$bport" = "$port" ]; do bport=$(free_port); done
+	mkdir -p "$a/run" "$a/logs"
+	chmod 755 "$T" "$a"
+	chmod 644 "$T/policy.conf" 2>/dev/null || true
+	cp "$contrib/apache/certauthz-env.conf" "$a/"
+	cat > "$a/echo.cgi" <<'CGI'
+#!/bin/sh
+printf 'Content-Type: text/plain\n\nuser=%s policy=%s ssl=%s uri=%s\n' \
+    "$HTTP_X_CERTAUTHZ_USER" "$HTTP_X_CERTAUTHZ_POLICY" \
+    "$HTTP_SSL_CLIENT_CERT" "$REQUEST_URI"
+CGI
+	chmod 755 "$a/echo.cgi"
+	case $mode in
+	authnz)	cp "$contrib/apache/certauthz-authnz-fcgi.conf" "$a/site.conf"
+		[ -f "$mods/mod_authnz_fcgi.so" ] || skip "no mod_authnz_fcgi"
+		fport=$(free_port)
+		start_certauthzd "tcp:127.0.0.1:$fport"
+		subst "$a/site.conf" "fcgi://127.0.0.1:9000/" \
+		    "fcgi://127.0.0.1:$fport/"
+		extra="LoadModule authnz_fcgi_module $mods/mod_authnz_fcgi.so" ;;
+	fcgid)	cp "$contrib/apache/certauthz-fcgid.conf" "$a/site.conf"
+		[ -f "$mods/mod_fcgid.so" ] || skip "no mod_fcgid"
+		web_policy "$T/policy.conf"
+		chmod 644 "$T/policy.conf"
+		subst "$a/site.conf" \
+		    "/usr/sbin/certauthzd -c /etc/certauthz/policy.conf" \
+		    "$web_daemon -d -c $T/policy.conf"
+		daemon_log=$a/logs/error.log
+		extra="LoadModule fcgid_module $mods/mod_fcgid.so
+FcgidIPCDir $a/run/fcgid
+FcgidProcessTableFile $a/run/fcgid_shm" ;;
+	*)	fail "start_apache: unknown mode $mode" ;;
+	esac
+	subst "$a/site.conf" "<VirtualHost *:443>" \
+	    "<VirtualHost 127.0.0.1:$port>"
+	subst "$a/site.conf" "/etc/certauthz/tls/" "$PKI/"
+	subst "$a/site.conf" "/etc/apache2/conf-available/certauthz-env.conf" \
+	    "$a/certauthz-env.conf"
+	subst "$a/site.conf" "http://127.0.0.1:8080/" "http://127.0.0.1:$bport/"
+	user=
+	if [ "$(id -u)" = 0 ]; then
+		user="User nobody
+Group $(id -gn nobody 2>/dev/null || echo nogroup)"
+	fi
+	cat > "$a/httpd.conf" <<HTTPD
+ServerRoot $a
+ServerName 127.0.0.1
+PidFile $a/run/httpd.pid
+DefaultRuntimeDir $a/run
+Mutex file:$a/run default
+ErrorLog $a/logs/error.log
+LogLevel warn
+$user
+LoadModule mpm_prefork_module $mods/mod_mpm_prefork.so
+LoadModule authz_core_module $mods/mod_authz_core.so
+LoadModule authn_core_module $mods/mod_authn_core.so
+LoadModule authz_user_module $mods/mod_authz_user.so
+LoadModule alias_module $mods/mod_alias.so
+LoadModule cgi_module $mods/mod_cgi.so
+LoadModule ssl_module $mods/mod_ssl.so
+LoadModule socache_shmcb_module $mods/mod_socache_shmcb.so
+LoadModule rewrite_module $mods/mod_rewrite.so
+LoadModule headers_module $mods/mod_headers.so
+LoadModule setenvif_module $mods/mod_setenvif.so
+LoadModule proxy_module $mods/mod_proxy.so
+LoadModule proxy_http_module $mods/mod_proxy_http.so
+$extra
+StartServers 2
+MinSpareServers 2
+MaxSpareServers 4
+SSLSessionCache shmcb:$a/run/ssl_scache(512000)
+Listen 127.0.0.1:$port
+Listen 127.0.0.1:$bport
+Include $a/site.conf
+
+# The backend: shows what it was handed.
+<VirtualHost 127.0.0.1:$bport>
+	ScriptAliasMatch "^" "$a/echo.cgi"
+	<Location "/">
+		Require all granted
+	</Location>
+</VirtualHost>
+HTTPD
+	apache2 -t -d "$a" -f "$a/httpd.conf" >"$a/t.out" 2>&1 ||
+	    fail "apache2 -t: $(cat "$a/t.out")"
+	# Its own session: on stop, Apache signals its whole process group,
+	# which would otherwise include this test.
+	setsid apache2 -d "$a" -f "$a/httpd.conf" -DFOREGROUND &
+	track_pid $!
+	wait_for_port "$port" 10 ||
+	    fail "apache2 did not start: $(cat "$a/logs/error.log")"
+	wait_for_port "$bport" 10 || fail "apache2 backend did not start"
+}
+
+# req CERT URL [curl args...]: CERT is a name in $PKI, or - for none.
+# Prints "CODE BODY" (CODE 000 when the handshake failed).
+req() {
+	local c=$1 u=$2 code
+	shift 2
+	set -- --cacert "$PKI/root-ca.pem" "$@"
+	[ "$c" = - ] || set -- --cert "$PKI/$c.pem" --key "$PKI/$c.key" "$@"
+	code=$(curl -s -m 10 -o "$T/body" -w '%{http_code}' "$@" "$u") || true
+	printf '%s %s\n' "$code" "$( { tr '\n' ' ' < "$T/body"; } 2>/dev/null | sed 's/ *$//')"
+	rm -f "$T/body"
+}
+
+# expect CERT URL WANT [curl args...]: WANT is a glob on "CODE BODY".
+expect() {
+	local c=$1 u=$2 want=$3 got
+	shift 3
+	got=$(req "$c" "$u" "$@")
+	case $got in
+	$want)	return 0 ;;
+	esac
+	echo "$0:${BASH_LINENO[0]}: FAIL: $c $u: want '$want', got '$got'" >&2
+	exit 1
+}
+
+# log_has REGEX: some decision line of certauthzd matches.
+log_has() {
+	local i=0 f=${daemon_log:-$T/certauthzd.log}
+	while ! grep -Eq -- "$1" "$f" && [ $i -lt 20 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	grep -Eq -- "$1" "$f" || fail "no decision line /$1/ in: $(cat "$f")"
+}

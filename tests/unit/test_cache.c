@@ -1,0 +1,102 @@
+/*
+ * test_cache.c: the per-thread certificate cache.  Usage: test_cache
+ * PKIDIR (certs.sh runs it).
+ */
+#define _DEFAULT_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "authz.h"
+#include "test.h"
+
+static char *
+slurp(const char *d, const char *name, size_t *len)
+{
+	char	 path[4096], *buf;
+	FILE	*f;
+	long	 n;
+
+	snprintf(path, sizeof(path), "%s/%s.pem", d, name);
+	if ((f = fopen(path, "rb")) == NULL) {
+		fprintf(stderr, "%s: cannot open\n", path);
+		exit(1);
+	}
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	if ((buf = malloc((size_t)n + 1)) == NULL ||
+	    fread(buf, 1, (size_t)n, f) != (size_t)n)
+		exit(1);
+	buf[n] = '\0';
+	fclose(f);
+	*len = (size_t)n;
+	return buf;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct cert_cache *cc;
+	const struct cert_info *a1, *a2, *b, *c;
+	const char	*reason;
+	char		*alice, *bob, *bad, fp[65] = "";
+	size_t		 alen, blen, i;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: test_cache PKIDIR\n");
+		return 2;
+	}
+	alice = slurp(argv[1], "alice", &alen);
+	bob = slurp(argv[1], "bob", &blen);
+
+	/* A hit returns the same decoding; a different input another. */
+	CHECK((cc = cert_cache_new(8)) != NULL);
+	a1 = cert_cache_get(cc, alice, alen, 16384, &reason);
+	a2 = cert_cache_get(cc, alice, alen, 16384, &reason);
+	CHECK(a1 != NULL && a1 == a2 && strcmp(a1->serial, "1001") == 0);
+	b = cert_cache_get(cc, bob, blen, 16384, &reason);
+	CHECK(b != NULL && strcmp(b->serial, "1002") == 0);
+	a2 = cert_cache_get(cc, alice, alen, 16384, &reason);
+	CHECK(a2 == a1 || a2 != NULL);	/* a1 may be evicted by bob */
+	a1 = a2;
+	if (a1 != NULL)
+		memcpy(fp, a1->fingerprint, sizeof(fp));
+	/* The same bytes but one: never a hit (twin of the test above). */
+	CHECK((bad = strdup(alice)) != NULL);
+	bad[alen - 1] = ' ';	/* trailing white space: still alice */
+	c = cert_cache_get(cc, bad, alen, 16384, &reason);
+	CHECK(c != NULL && strcmp(c->serial, "1001") == 0);
+	bad[100] ^= 1;
+	c = cert_cache_get(cc, bad, alen, 16384, &reason);
+	CHECK(c == NULL || strcmp(c->fingerprint, fp) != 0);
+	/* An error is not cached and is reported every time. */
+	for (i = 0; i < 2; i++) {
+		reason = NULL;
+		CHECK(cert_cache_get(cc, "garbage", 7, 16384, &reason) == NULL &&
+		    reason != NULL);
+	}
+	/* A cached certificate is refused under a smaller limit. */
+	CHECK(cert_cache_get(cc, alice, alen, alen - 1, &reason) == NULL &&
+	    reason != NULL);
+	CHECK(cert_cache_get(cc, alice, alen, alen, &reason) != NULL);
+	cert_cache_free(cc);
+
+	/* One slot: alternating inputs evict each other, stay correct. */
+	CHECK((cc = cert_cache_new(1)) != NULL);
+	for (i = 0; i < 10; i++) {
+		a1 = cert_cache_get(cc, i % 2 ? bob : alice, i % 2 ? blen : alen,
+		    16384, &reason);
+		CHECK(a1 != NULL && strcmp(a1->serial,
+		    i % 2 ? "1002" : "1001") == 0);
+	}
+	cert_cache_free(cc);
+	CHECK((cc = cert_cache_new(0)) != NULL);
+	CHECK(cert_cache_get(cc, alice, alen, 16384, &reason) != NULL);
+	cert_cache_free(cc);
+	cert_cache_free(NULL);
+	free(alice);
+	free(bob);
+	free(bad);
+	return test_done();
+}
