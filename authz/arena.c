@@ -27,17 +27,20 @@ arena_new(void)
 	return calloc(1, sizeof(struct arena));
 }
 
-/* Returns size bytes aligned for any type, or NULL on ENOMEM. */
-void *
-arena_alloc(struct arena *a, size_t size)
+/* Returns size bytes aligned to al (a power of two), or NULL on ENOMEM. */
+static void *
+arena_get(struct arena *a, size_t size, size_t al)
 {
 	struct chunk	*c = a->head;
-	size_t		 al = sizeof(max_align_t), want;
+	size_t		 want;
 	void		*p;
 
-	size = (size + al - 1) / al * al;
+	if (c != NULL)
+		c->used = (c->used + al - 1) & ~(al - 1);
 	if (size == 0)
-		size = al;
+		size = 1;
+	if (c != NULL && c->used > c->size)
+		c->used = c->size;
 	if (c == NULL || c->size - c->used < size) {
 		want = size > ARENA_CHUNK / 4 ? size : ARENA_CHUNK;
 		if ((c = malloc(sizeof(*c) + want)) == NULL)
@@ -58,12 +61,19 @@ arena_alloc(struct arena *a, size_t size)
 	return p;
 }
 
+/* Returns size bytes aligned for any type, or NULL on ENOMEM. */
+void *
+arena_alloc(struct arena *a, size_t size)
+{
+	return arena_get(a, size, sizeof(max_align_t));
+}
+
 char *
 arena_strndup(struct arena *a, const char *s, size_t len)
 {
 	char	*p;
 
-	if ((p = arena_alloc(a, len + 1)) == NULL)
+	if ((p = arena_get(a, len + 1, 1)) == NULL)
 		return NULL;
 	memcpy(p, s, len);
 	p[len] = '\0';

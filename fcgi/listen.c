@@ -10,9 +10,7 @@
  * and spawn-fcgi start FastCGI programs.  The socket returned is
  * non-blocking and close-on-exec.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE	/* accept4, pipe2, SOCK_CLOEXEC */
-#endif
+#include "config.h"	/* _GNU_SOURCE (AC_USE_SYSTEM_EXTENSIONS) */
 
 #include <sys/socket.h>
 #include <sys/stat.h>

@@ -7,9 +7,7 @@
  * are for start-up only: they exit 1.  syslog(3) and stdio lock
  * internally, so any thread may log.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE	/* vsyslog */
-#endif
+#include "config.h"	/* _GNU_SOURCE (AC_USE_SYSTEM_EXTENSIONS) */
 
 #include <errno.h>
 #include <stdarg.h>

@@ -6,9 +6,7 @@
  * daemon never stays uid 0: a -u that names root, or -g alone while
  * running as root, is refused.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE	/* setgroups, initgroups */
-#endif
+#include "config.h"	/* _GNU_SOURCE (AC_USE_SYSTEM_EXTENSIONS) */
 
 #include <errno.h>
 #include <grp.h>

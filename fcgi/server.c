@@ -31,9 +31,7 @@
  * Signals are blocked in every thread and taken by sigwait() in the
  * main thread: SIGHUP reloads, SIGTERM and SIGINT stop.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE	/* accept4, pipe2, SOCK_CLOEXEC */
-#endif
+#include "config.h"	/* _GNU_SOURCE (AC_USE_SYSTEM_EXTENSIONS) */
 
 #include <sys/socket.h>
 #include <sys/time.h>

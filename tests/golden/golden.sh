@@ -55,4 +55,4 @@ if [ "${GOLDEN_UPDATE:-}" = 1 ]; then
 fi
 diff -u "$g/cases.out" "$T/cases.out" || fail "cases.out differs"
 diff -u "$g/errors.out" "$T/errors.out" || fail "errors.out differs"
-echo "$n cases"
+echo "$(grep -c . "$T/cases.out") cases, $(grep -c "^== " "$T/errors.out") error files"

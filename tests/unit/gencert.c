@@ -77,7 +77,7 @@ static void
 finish(X509 *x, const char *name, const char *serial, GENERAL_NAMES *gens)
 {
 	BIGNUM		*bn = NULL;
-	ASN1_INTEGER	*ai;
+	ASN1_INTEGER	*ai = NULL;
 	char		 path[4096];
 	FILE		*f;
 

@@ -131,7 +131,7 @@ name_print(const X509_NAME *n, unsigned long flags)
 
 	X509_NAME_print_ex(b, n, 0, flags);
 	len = BIO_get_mem_data(b, &s);
-	out = strndup(s, (size_t)len);
+	out = len > 0 ? strndup(s, (size_t)len) : strdup("");
 	BIO_free(b);
 	return out;
 }
