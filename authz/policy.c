@@ -119,8 +119,12 @@ policy_msg(struct loader *ld, const char *file, int line, int warning,
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	snprintf(out, sizeof(out), "%s:%d: %s%s", file ? file : ld->file,
-	    line, warning ? "warning: " : "", text);
+	if (line > 0)
+		snprintf(out, sizeof(out), "%s:%d: %s%s", file ? file :
+		    ld->file, line, warning ? "warning: " : "", text);
+	else	/* the file as a whole: unreadable, out of memory */
+		snprintf(out, sizeof(out), "%s: %s%s", file ? file : ld->file,
+		    warning ? "warning: " : "", text);
 	if (ld->msg != NULL)
 		ld->msg(ld->arg, out);
 }

@@ -2,7 +2,7 @@
 # mkcerts.sh DIR COUNT: the certificates `make bench` uses.
 #
 # DIR/pki is the test PKI of tests/pki/mkpki.sh (alice 1001 allowed, bob
-# 1002 denied, ...).  DIR/many/cNNN.pem are COUNT more client
+# 1002 denied, ...).  DIR/many/cNNN.pem are COUNT (default 300) more client
 # certificates from the same client CA, all on one RSA 2048 key (the
 # certificate size is what matters, not the key): even NNN are
 # OU=Eng,O=Example (allowed by bench policies), odd OU=Sales (denied).

@@ -7,12 +7,13 @@
  * costs above this is the price of the decision itself.
  *
  * usage: null-responder -s unix:PATH|tcp:ADDR:PORT [-n THREADS]
- * SIGTERM/SIGINT stop it (the default action: nothing to flush).
+ * SIGTERM/SIGINT stop it at once (nothing to flush).
  */
 
 #define _POSIX_C_SOURCE 200809L
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,13 @@
 #include <fcgiapp.h>
 
 static int	listen_fd;
+
+static void
+stop(int sig)
+{
+	(void)sig;
+	_exit(0);
+}
 
 static void *
 worker(void *arg)
@@ -54,6 +62,16 @@ main(int argc, char *argv[])
 	}
 	if (sock == NULL || nthreads < 1)
 		goto usage;
+	/* A parent may have left SIGTERM blocked or ignored: stop anyway. */
+	{
+		sigset_t	 set;
+		sigemptyset(&set);
+		sigaddset(&set, SIGTERM);
+		sigaddset(&set, SIGINT);
+		pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+		signal(SIGTERM, stop);
+		signal(SIGINT, stop);
+	}
 	/* libfcgi takes a path, or HOST:PORT for TCP */
 	if (strncmp(sock, "unix:", 5) == 0)
 		snprintf(path, sizeof(path), "%s", sock + 5);

@@ -44,7 +44,7 @@ forms = {
     "lf": text,
     "crlf": text.replace("\n", "\r\n"),
     "tab": text.rstrip("\n").replace("\n", "\n\t") + "\n",
-    "esc": urllib.parse.quote(text, safe="-_.~ "),
+    "esc": urllib.parse.quote(text, safe="-_.~"),
     "b64": b64,
     "rfc9440": ":" + b64 + ":",
 }
@@ -103,6 +103,6 @@ policies = (
   { name = "default";
     allow = ( { o = "Example"; ou = [ "Eng", "Ops" ]; cn = "\\*a?"; },
               { fingerprint = "00:11"; }, { dns = "*.example.com"; ip = "127.0.0.1"; },
-              { subject = "/O=Example/CN=x"; uri = "spiffe://*"; "2.5.4.3" = "x"; } ); }
+              { subject = "/O=Example/CN=x"; uri = "spiffe://*"; } ); }
 );
 CONF

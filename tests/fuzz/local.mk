@@ -23,6 +23,7 @@ tests_fuzz_regress_request_SOURCES = tests/fuzz/fuzz_request.c tests/fuzz/driver
 tests_fuzz_regress_request_LDADD = $(AUTHZ_LIBS)
 TESTS += tests/fuzz/regress.sh
 dist_noinst_SCRIPTS += tests/fuzz/regress.sh tests/fuzz/corpus.sh
+EXTRA_DIST += tests/fuzz/lsan.supp
 EXTRA_DIST += tests/fuzz/regress tests/hostile
 
 if FUZZING
@@ -62,6 +63,7 @@ fuzz-smoke: tests/pki/out/.done tests/fuzz/fuzz_cert tests/fuzz/fuzz_dn \
 	        dirs="$$dirs $(srcdir)/tests/fuzz/regress/$$t"; \
 	    TMPDIR=$$PWD/tests/fuzz/tmp \
 	    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	    LSAN_OPTIONS=suppressions=$(abs_srcdir)/tests/fuzz/lsan.supp \
 	    ./tests/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) \
 	        -timeout=10 -rss_limit_mb=2048 -max_len=20000 \
 	        -print_final_stats=1 \
@@ -87,3 +89,8 @@ dist_noinst_SCRIPTS += tests/hostile/gen.sh tests/hostile/fcgi.py \
 	tests/hostile/logcheck.py
 TESTS += tests/integration/hostile.sh
 dist_noinst_SCRIPTS += tests/integration/hostile.sh
+TESTS += tests/integration/hostile-nul.sh
+XFAIL_TESTS += tests/integration/hostile-nul.sh
+dist_noinst_SCRIPTS += tests/integration/hostile-nul.sh
+TESTS += tests/integration/faults.sh
+dist_noinst_SCRIPTS += tests/integration/faults.sh

@@ -12,6 +12,9 @@
   fcgi.py hold ADDR --conns N --seconds S [--partial]
       Opens N connections (--partial: each sends half a BEGIN_REQUEST
       record) and holds them S seconds; prints "held N".
+  fcgi.py batch ADDR FILE DIR
+      One request per line of FILE: ID, a TAB, the role, then TAB-separated
+      PARAMs; writes DIR/ID.ans and prints "ID STATUS" for each.
   fcgi.py slow ADDR --seconds S PARAM...
       Sends one request one byte a second for S seconds, then closes.
 
@@ -206,6 +209,26 @@ async def ahold(a):
         w.close()
 
 
+def cmd_batch(a):
+    for line in open(a.file, encoding="utf-8", errors="surrogateescape"):
+        f = line.rstrip("\n").split("\t")
+        if len(f) < 2:
+            continue
+        params = [parse_param(p) for p in f[2:] if p]
+        out, ended = b"", False
+        try:
+            s = connect(a.addr, a.timeout)
+            s.sendall(request_bytes(params, f[1]))
+            out, ended = read_answer(lambda: s.recv(65536))
+            s.close()
+        except (OSError, socket.timeout):
+            pass
+        with open(f"{a.dir}/{f[0]}.ans", "wb") as o:
+            o.write(out)
+        print(f[0], status_of(out) if ended else "none", flush=True)
+    return 0
+
+
 def cmd_slow(a):
     data = request_bytes([parse_param(p) for p in a.params])
     s = connect(a.addr, 5)
@@ -226,12 +249,15 @@ def cmd_slow(a):
 def main():
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="cmd", required=True)
-    for name in ("req", "load", "hold", "slow"):
+    for name in ("req", "load", "hold", "slow", "batch"):
         p = sub.add_parser(name)
         p.add_argument("addr")
         p.add_argument("--role", default="responder", choices=ROLES)
         p.add_argument("--timeout", type=float, default=10)
-        if name != "hold":
+        if name == "batch":
+            p.add_argument("file")
+            p.add_argument("dir")
+        elif name != "hold":
             p.add_argument("params", nargs="*")
         if name == "load":
             p.add_argument("--n", type=int, default=100)
@@ -247,6 +273,8 @@ def main():
         return cmd_req(a)
     if a.cmd == "slow":
         return cmd_slow(a)
+    if a.cmd == "batch":
+        return cmd_batch(a)
     asyncio.run(aload(a) if a.cmd == "load" else ahold(a))
     return 0
 

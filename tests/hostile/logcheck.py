@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """logcheck.py LOG COUNT: checks the daemon's decision lines (SPEC 5).
 
-Every line holding a decision ("allow policy=" or "deny policy=", after
+Every line holding a decision ("allow|deny|error policy=", after
 any prefix the logger adds) must be one well-formed line of key=value
 pairs: bare values without space, quote, backslash or control bytes;
 quoted values with only \\" \\\\ \\xNN escapes.  There must be exactly
@@ -14,7 +14,7 @@ import sys
 BARE = rb'[^ "\\\x00-\x1f\x7f]*'
 QUOTED = rb'"(?:\\["\\]|\\x[0-9a-fA-F]{2}|[^"\\\x00-\x1f\x7f])*"'
 PAIR = re.compile(rb' ([a-z_]+)=(' + QUOTED + rb'|' + BARE + rb')')
-START = re.compile(rb'(?:^|[^a-zA-Z_])(allow|deny) policy=')
+START = re.compile(rb'(?:^|[^a-zA-Z_])(allow|deny|error) policy=')
 KEYS = [b"policy", b"rule", b"reason", b"user", b"serial", b"subject",
         b"issuer", b"email", b"method", b"host", b"uri", b"remote", b"role",
         b"us"]

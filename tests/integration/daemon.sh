@@ -69,11 +69,11 @@ track_pid $held
 i=0
 while ! grep -q ready "$T/held" && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 grep -q ready "$T/held" || fail "the idle pool did not get its answers"
-start=$(date +%s%N)
+# The held connections stay open 5 s: a daemon that pinned a thread per
+# connection could not answer within the client's 3 s limit.  (No finer
+# timing here: speed is for make bench.)
 "$CLIENT" -s "unix:$S" -t 3 -q -f "$ALICE" > "$T/out" || fail "starved by idle keep-alive connections"
 [ "$(cat "$T/out")" = "200 1" ] || fail "pool: $(cat "$T/out")"
-ms=$(( ($(date +%s%N) - start) / 1000000 ))
-[ $ms -lt 1000 ] || fail "answer took $ms ms with an idle pool"
 # ... and the held connections are still usable afterwards? They are
 # idle; the client just closes them.  The daemon must not have lost one.
 kill -0 $dpid || fail "daemon died"
