@@ -17,7 +17,6 @@ dist_contrib_apache_DATA = \
 
 dist_noinst_SCRIPTS += contrib/quickstart.sh
 EXTRA_DIST += \
-	contrib/README-sections.md \
 	contrib/systemd/certauthzd.service.in \
 	contrib/systemd/certauthzd.socket
 

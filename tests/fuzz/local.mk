@@ -94,3 +94,5 @@ XFAIL_TESTS += tests/integration/hostile-nul.sh
 dist_noinst_SCRIPTS += tests/integration/hostile-nul.sh
 TESTS += tests/integration/faults.sh
 dist_noinst_SCRIPTS += tests/integration/faults.sh
+TESTS += tests/integration/limits.sh
+dist_noinst_SCRIPTS += tests/integration/limits.sh

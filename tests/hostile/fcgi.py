@@ -232,6 +232,7 @@ def cmd_batch(a):
 def cmd_slow(a):
     data = request_bytes([parse_param(p) for p in a.params])
     s = connect(a.addr, 5)
+    print("slow", flush=True)
     end = time.time() + a.seconds
     i = 0
     try:

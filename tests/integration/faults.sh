@@ -94,7 +94,12 @@ start_d 2
 port=$(free_port)
 mkdir -p "$T/ngx/www"
 echo ok > "$T/ngx/www/x"
+# As root, nginx workers would run as nobody and could not reach the
+# 0660 sockets: keep them root here (the docs use a shared group).
+ngxuser=
+[ "$(id -u)" = 0 ] && ngxuser="user root root;"
 cat > "$T/ngx/nginx.conf" <<EOP
+$ngxuser
 worker_processes 1;
 pid $T/ngx/nginx.pid;
 error_log $T/ngx/error.log;
