@@ -328,17 +328,31 @@ dn_value_slash(const char *s, size_t len, size_t *i, char *buf,
 	return (int)n;
 }
 
-/* Reverses the RDNs of dn (RFC 4514 order <-> certificate order). */
+/*
+ * Reverses dn from RFC 4514 order to certificate order: the RDNs, and
+ * the AVAs inside each multi-valued RDN, as OpenSSL prints a name in
+ * reverse entry order (so that dn_render(dn_parse(s)) gives s back).
+ */
 static void
 dn_reverse(struct dn *dn)
 {
 	struct dn_rdn	 t;
-	size_t		 i;
+	struct dn_ava	 a;
+	struct dn_rdn	*r;
+	size_t		 i, j;
 
 	for (i = 0; i < dn->nrdn / 2; i++) {
 		t = dn->rdn[i];
 		dn->rdn[i] = dn->rdn[dn->nrdn - 1 - i];
 		dn->rdn[dn->nrdn - 1 - i] = t;
+	}
+	for (i = 0; i < dn->nrdn; i++) {
+		r = &dn->rdn[i];
+		for (j = 0; j < r->nava / 2; j++) {
+			a = r->ava[j];
+			r->ava[j] = r->ava[r->nava - 1 - j];
+			r->ava[r->nava - 1 - j] = a;
+		}
 	}
 }
 

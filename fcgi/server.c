@@ -1,17 +1,40 @@
 /*
- * server.c: the acceptor, the workers, the policy swap and the signals.
+ * server.c: the workers, the connections, the policy swap and the
+ * signals.
  *
- * Design.  One acceptor thread poll()s the listening socket and every
- * idle connection.  A connection goes to a worker only when it is
- * readable (a request, or EOF, has arrived); the worker runs exactly one
- * FastCGI request on it through libfcgi and hands it back (keep-alive)
- * or closes it.  So idle keep-alive connections (nginx's upstream
- * `keepalive N`) cost a file descriptor, never a thread: any pool size
- * up to CERTAUTHZD_MAXCONN open connections is served by -n workers.
- * At that limit the longest-idle connection is closed to admit a new
- * one.  A request that has started may stall at most
+ * Design.  All -n workers share one epoll set holding the listening
+ * socket, every open connection that is not being served, and a stop
+ * eventfd.  The socket and the connections are registered EPOLLIN |
+ * EPOLLONESHOT (level-triggered): an event goes to exactly one worker
+ * and disarms its descriptor, so no two workers ever touch one socket.
+ * A worker loops on epoll_wait() for one event:
+ *
+ *  - the listening socket: accept up to SERVER_ACCEPT_BATCH connections
+ *    (the socket is non-blocking), re-arm it, register each new
+ *    connection, and run at once the request of the first one whose
+ *    bytes have already arrived (recv MSG_PEEK), saving an epoll round;
+ *  - a connection: run exactly one FastCGI request through libfcgi,
+ *    then re-arm the connection (keep-alive) or close it;
+ *  - the stop eventfd, level-triggered and never read: leave.
+ *
+ * A request is thus read, decided and answered by the thread that
+ * epoll woke, with no hand-off between threads.  Idle keep-alive
+ * connections (nginx's upstream `keepalive N`) cost a file descriptor,
+ * never a thread: any pool size up to CERTAUTHZD_MAXCONN is served by
+ * -n workers.  A request that has started may stall at most
  * CERTAUTHZD_IOTIMEOUT seconds per read or write (SO_RCVTIMEO,
- * SO_SNDTIMEO).
+ * SO_SNDTIMEO), so a worker is never held longer by one peer.
+ *
+ * The connection limit.  Every armed connection sits on an LRU list
+ * (srv.idle, under srv.clock; two uncontended lock round trips per
+ * request).  At CERTAUTHZD_MAXCONN open connections, accepting one more
+ * evicts the connection armed longest ago: it is moved to srv.dying and
+ * shut down, which makes it readable, and the worker that takes the
+ * resulting event closes it.  A descriptor is closed only by the one
+ * thread that holds it, or under srv.clock while it is on a list, so
+ * no thread can touch a descriptor number that has been reused.  When
+ * nothing is armed (all connections busy: only when -n is about the
+ * limit) the new connection is closed at once.
  *
  * libfcgi is driven without its accept and close: FCGX_Accept_r() is
  * handed the already accepted descriptor (ipcFd set, listen_sock -1 so
@@ -29,19 +52,26 @@
  * it.  Requests in flight finish on the policy they started with.
  *
  * Signals are blocked in every thread and taken by sigwait() in the
- * main thread: SIGHUP reloads, SIGTERM and SIGINT stop.
+ * main thread: SIGHUP reloads; SIGTERM and SIGINT set srv.stopping and
+ * signal the stop eventfd.  Workers then take no new request and leave
+ * once their request in flight is answered; after SERVER_GRACE_MS the
+ * main thread shuts down the sockets of requests that still stall.
+ * Then it closes the listening socket and every remaining connection.
  */
 #include "config.h"	/* _GNU_SOURCE (AC_USE_SYSTEM_EXTENSIONS) */
 
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/queue.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
@@ -54,6 +84,8 @@
 #define SERVER_DRAIN_MAX	(1024 * 1024)	/* stdin bytes read and dropped */
 #define SERVER_GRACE_MS		3000	/* stop: then cut stalled requests */
 #define SERVER_CACHE_SLOTS	256
+#define SERVER_ACCEPT_BATCH	16	/* accept4() calls per listener event */
+#define SERVER_BACKOFF_MS	100	/* after accept fails for lack of fds */
 
 struct policy_ref {
 	atomic_int		 refs;
@@ -68,25 +100,28 @@ struct worker {
 	atomic_int		 busyfd;
 };
 
-struct idle {
-	int	 fd;
+enum conn_list { CONN_HELD, CONN_IDLE, CONN_DYING };
+
+/* An open connection; on srv.idle or srv.dying while armed in epoll. */
+struct conn {
+	TAILQ_ENTRY(conn)	 entry;
+	int			 fd;
+	enum conn_list		 list;	/* CONN_HELD: a worker holds it */
 };
+TAILQ_HEAD(conn_head, conn);
 
 static struct {
 	const struct server_config	*conf;
 	int				 listenfd;
-	int				 wake[2];
+	int				 epfd;
+	int				 stopfd;
 	atomic_int			 stopping;
+	atomic_int			 running;	/* workers not yet out */
 
-	pthread_mutex_t			 qlock;
-	pthread_cond_t			 qcond;
-	int				 queue[CERTAUTHZD_MAXCONN];
-	size_t				 qhead, qlen;
-	int				 qdone;
-
-	pthread_mutex_t			 rlock;
-	int				 ret[CERTAUTHZD_MAXCONN];
-	size_t				 rlen;
+	pthread_mutex_t			 clock;
+	struct conn_head		 idle;	/* armed, oldest first */
+	struct conn_head		 dying;	/* evicted, armed */
+	int				 nopen;	/* not evicted */
 
 	pthread_mutex_t			 plock;
 	struct policy_ref		*current;
@@ -95,9 +130,9 @@ static struct {
 	struct worker			*workers;
 	int				 nworkers;
 } srv = {
-	.qlock = PTHREAD_MUTEX_INITIALIZER,
-	.qcond = PTHREAD_COND_INITIALIZER,
-	.rlock = PTHREAD_MUTEX_INITIALIZER,
+	.clock = PTHREAD_MUTEX_INITIALIZER,
+	.idle = TAILQ_HEAD_INITIALIZER(srv.idle),
+	.dying = TAILQ_HEAD_INITIALIZER(srv.dying),
 	.plock = PTHREAD_MUTEX_INITIALIZER,
 };
 
@@ -242,7 +277,7 @@ server_answer(struct worker *w, FCGX_Request *r)
 }
 
 /*
- * Runs one FastCGI request on fd, which poll() found readable.
+ * Runs one FastCGI request on fd, which epoll found readable.
  * Returns 1 when fd stays open for the next request (keep-alive),
  * 0 when it was closed.
  */
@@ -254,12 +289,14 @@ server_serve(struct worker *w, int fd)
 	size_t		 drained = 0;
 	int		 n, keep;
 
+	atomic_store_explicit(&w->busyfd, fd, memory_order_relaxed);
 	FCGX_InitRequest(&r, -1, 0);
 	r.ipcFd = fd;
 	r.keepConnection = 1;
 	r.detached = 1;
 	if (FCGX_Accept_r(&r) != 0) {
-		/* EOF or a protocol error: libfcgi has closed fd. */
+		/* EOF or a protocol error: libfcgi may have closed fd. */
+		atomic_store(&w->busyfd, -1);
 		if (r.ipcFd >= 0)
 			close(r.ipcFd);
 		FCGX_Free(&r, 0);
@@ -278,64 +315,117 @@ server_serve(struct worker *w, int fd)
 	    FCGX_GetError(r.out) == 0 && FCGX_GetError(r.in) == 0 &&
 	    !atomic_load(&srv.stopping);
 	FCGX_Free(&r, 0);
-	if (!keep) {
-		atomic_store(&w->busyfd, -1);
+	atomic_store(&w->busyfd, -1);
+	if (!keep)
 		close(fd);
-	}
 	return keep;
 }
 
-static void
-server_wakeup(void)
+/*
+ * Counts a connection just accepted on fd.  At CERTAUTHZD_MAXCONN open
+ * connections the one armed longest ago is evicted first: shut down
+ * under srv.clock (so its descriptor cannot have been closed and
+ * reused) and left to the worker that takes its EOF.  Returns the new
+ * connection, held by the caller, or NULL after closing fd.
+ */
+static struct conn *
+server_conn_new(int fd)
 {
-	char	 c = 0;
+	struct conn	*c, *old;
 
-	/* A full pipe already holds a wake-up. */
-	if (write(srv.wake[1], &c, 1) == -1 && errno != EAGAIN)
-		log_warn("%s: write", __func__);
-}
-
-static void *
-server_worker(void *arg)
-{
-	struct worker	*w = arg;
-	int		 fd, keep;
-
-	for (;;) {
-		pthread_mutex_lock(&srv.qlock);
-		while (srv.qlen == 0 && !srv.qdone)
-			pthread_cond_wait(&srv.qcond, &srv.qlock);
-		if (srv.qlen == 0) {
-			pthread_mutex_unlock(&srv.qlock);
-			break;
-		}
-		fd = srv.queue[srv.qhead];
-		srv.qhead = (srv.qhead + 1) % CERTAUTHZD_MAXCONN;
-		srv.qlen--;
-		pthread_mutex_unlock(&srv.qlock);
-
-		atomic_store(&w->busyfd, fd);
-		keep = server_serve(w, fd);
-		atomic_store(&w->busyfd, -1);
-
-		pthread_mutex_lock(&srv.rlock);
-		srv.ret[srv.rlen++] = keep ? fd : -1;
-		pthread_mutex_unlock(&srv.rlock);
-		server_wakeup();
+	if ((c = malloc(sizeof(*c))) == NULL) {
+		log_warn("%s: malloc", __func__);
+		close(fd);
+		return NULL;
 	}
-	server_policy_release(w->ref);
-	w->ref = NULL;
-	return NULL;
+	c->fd = fd;
+	c->list = CONN_HELD;
+	pthread_mutex_lock(&srv.clock);
+	if (srv.nopen >= CERTAUTHZD_MAXCONN) {
+		if ((old = TAILQ_FIRST(&srv.idle)) == NULL) {
+			pthread_mutex_unlock(&srv.clock);
+			log_warnx("%s: %d connections, none idle: one refused",
+			    __func__, CERTAUTHZD_MAXCONN);
+			close(fd);
+			free(c);
+			return NULL;
+		}
+		TAILQ_REMOVE(&srv.idle, old, entry);
+		TAILQ_INSERT_TAIL(&srv.dying, old, entry);
+		old->list = CONN_DYING;
+		shutdown(old->fd, SHUT_RDWR);
+		srv.nopen--;
+	}
+	srv.nopen++;
+	pthread_mutex_unlock(&srv.clock);
+	return c;
 }
 
+/* Closes a connection the caller holds (fd already closed: !doclose). */
 static void
-server_enqueue(int fd)
+server_conn_close(struct conn *c, int doclose)
 {
-	pthread_mutex_lock(&srv.qlock);
-	srv.queue[(srv.qhead + srv.qlen) % CERTAUTHZD_MAXCONN] = fd;
-	srv.qlen++;
-	pthread_cond_signal(&srv.qcond);
-	pthread_mutex_unlock(&srv.qlock);
+	pthread_mutex_lock(&srv.clock);
+	srv.nopen--;
+	pthread_mutex_unlock(&srv.clock);
+	if (doclose)
+		close(c->fd);
+	free(c);
+}
+
+/*
+ * Takes a connection whose event this worker got off its list.
+ * Returns 1 when the caller now holds it, 0 when it had been evicted
+ * and is closed.
+ */
+static int
+server_conn_take(struct conn *c)
+{
+	pthread_mutex_lock(&srv.clock);
+	if (c->list == CONN_DYING) {
+		TAILQ_REMOVE(&srv.dying, c, entry);
+		pthread_mutex_unlock(&srv.clock);
+		close(c->fd);
+		free(c);
+		return 0;
+	}
+	TAILQ_REMOVE(&srv.idle, c, entry);
+	c->list = CONN_HELD;
+	pthread_mutex_unlock(&srv.clock);
+	return 1;
+}
+
+/* Hands a held connection back to epoll (op: EPOLL_CTL_ADD or _MOD). */
+static void
+server_conn_arm(struct conn *c, int op)
+{
+	struct epoll_event	 ev;
+
+	pthread_mutex_lock(&srv.clock);
+	TAILQ_INSERT_TAIL(&srv.idle, c, entry);
+	c->list = CONN_IDLE;
+	pthread_mutex_unlock(&srv.clock);
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN | EPOLLONESHOT;
+	ev.data.ptr = c;
+	if (epoll_ctl(srv.epfd, op, c->fd, &ev) == -1) {
+		log_warn("%s: epoll_ctl", __func__);
+		if (server_conn_take(c))
+			server_conn_close(c, 1);
+	}
+}
+
+/*
+ * Runs one request on a held connection, then re-arms it (op: ADD when
+ * it was never registered) or closes it.
+ */
+static void
+server_conn_serve(struct worker *w, struct conn *c, int op)
+{
+	if (server_serve(w, c->fd))
+		server_conn_arm(c, op);
+	else
+		server_conn_close(c, 0);
 }
 
 static void
@@ -345,6 +435,94 @@ server_setup_conn(int fd)
 
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+}
+
+static void
+server_listen_arm(void)
+{
+	struct epoll_event	 ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN | EPOLLONESHOT;
+	ev.data.ptr = &srv.listenfd;
+	if (epoll_ctl(srv.epfd, EPOLL_CTL_MOD, srv.listenfd, &ev) == -1)
+		log_warn("%s: epoll_ctl", __func__);
+}
+
+/*
+ * The listening socket was readable: accepts a batch, re-arms the
+ * socket for the other workers, registers the new connections and
+ * serves the first whose request is already there.
+ */
+static void
+server_accept(struct worker *w)
+{
+	const struct timespec	 backoff = { 0, SERVER_BACKOFF_MS * 1000000L };
+	struct conn		*c, *first = NULL;
+	char			 b;
+	int			 fd, i;
+
+	for (i = 0; i < SERVER_ACCEPT_BATCH; i++) {
+		fd = accept4(srv.listenfd, NULL, NULL, SOCK_CLOEXEC);
+		if (fd == -1) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			if (errno != EAGAIN && errno != EWOULDBLOCK) {
+				/* Out of descriptors or memory: let some go. */
+				log_warn("%s: accept", __func__);
+				nanosleep(&backoff, NULL);
+			}
+			break;
+		}
+		if ((c = server_conn_new(fd)) == NULL)
+			continue;
+		server_setup_conn(fd);
+		if (first == NULL &&
+		    recv(fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) == 1)
+			first = c;
+		else
+			server_conn_arm(c, EPOLL_CTL_ADD);
+	}
+	server_listen_arm();
+	if (first != NULL)
+		server_conn_serve(w, first, EPOLL_CTL_ADD);
+}
+
+static void *
+server_worker(void *arg)
+{
+	struct worker		*w = arg;
+	struct epoll_event	 ev;
+	struct conn		*c;
+	int			 n;
+
+	while (!atomic_load(&srv.stopping)) {
+		if ((n = epoll_wait(srv.epfd, &ev, 1, -1)) == -1) {
+			if (errno == EINTR)
+				continue;
+			log_warn("%s: epoll_wait", __func__);
+			break;
+		}
+		if (n == 0 || ev.data.ptr == &srv.stopfd)
+			continue;
+		if (ev.data.ptr == &srv.listenfd) {
+			/* Stopping: the socket stays disarmed. */
+			if (!atomic_load(&srv.stopping))
+				server_accept(w);
+			continue;
+		}
+		c = ev.data.ptr;
+		if (!server_conn_take(c))
+			continue;
+		if (atomic_load(&srv.stopping))
+			server_conn_close(c, 1);
+		else
+			server_conn_serve(w, c, EPOLL_CTL_MOD);
+	}
+	server_policy_release(w->ref);
+	w->ref = NULL;
+	atomic_fetch_sub(&srv.running, 1);
+	return NULL;
 }
 
 /* After the grace period of a stop, cuts requests that still stall. */
@@ -358,139 +536,84 @@ server_cut_stalled(void)
 			shutdown(fd, SHUT_RDWR);
 }
 
-static void *
-server_acceptor(void *arg)
+/* Waits for the workers to leave, cutting stalled requests once. */
+static void
+server_stop_wait(void)
 {
-	static struct pollfd	 pfd[CERTAUTHZD_MAXCONN + 2];
-	static int		 idle[CERTAUTHZD_MAXCONN];
-	struct timespec		 stop0, now;
-	size_t			 nidle = 0, open = 0, i, j, n, base;
-	int			 lidx, fd, k, backoff = 0, cut = 0;
-	char			 drain[64];
+	const struct timespec	 tick = { 0, 10 * 1000000L };
+	int			 ms;
 
-	(void)arg;
-	for (;;) {
-		if (atomic_load(&srv.stopping) && srv.listenfd != -1) {
-			close(srv.listenfd);
-			srv.listenfd = -1;
-			for (i = 0; i < nidle; i++)
-				close(idle[i]);
-			open -= nidle;
-			nidle = 0;
-			clock_gettime(CLOCK_MONOTONIC, &stop0);
+	for (ms = 0; atomic_load(&srv.running) > 0; ms += 10) {
+		if (ms == SERVER_GRACE_MS) {
+			log_warnx("stop: cutting stalled requests");
+			server_cut_stalled();
 		}
-		if (srv.listenfd == -1 && open == 0)
-			break;
-
-		n = 0;
-		pfd[n].fd = srv.wake[0];
-		pfd[n++].events = POLLIN;
-		lidx = -1;
-		if (srv.listenfd != -1 && !backoff &&
-		    (open < CERTAUTHZD_MAXCONN || nidle > 0)) {
-			lidx = (int)n;
-			pfd[n].fd = srv.listenfd;
-			pfd[n++].events = POLLIN;
-		}
-		base = n;
-		for (i = 0; i < nidle; i++) {
-			pfd[n].fd = idle[i];
-			pfd[n++].events = POLLIN;
-		}
-		k = poll(pfd, n, backoff || srv.listenfd == -1 ? 100 : -1);
-		backoff = 0;
-		if (k == -1) {
-			if (errno != EINTR)
-				log_warn("%s: poll", __func__);
-			continue;
-		}
-		if (srv.listenfd == -1 && !cut) {
-			clock_gettime(CLOCK_MONOTONIC, &now);
-			if (server_us(&stop0, &now) / 1000 > SERVER_GRACE_MS) {
-				log_warnx("stop: cutting stalled requests");
-				server_cut_stalled();
-				cut = 1;
-			}
-		}
-
-		/* Readable idle connections go to the workers. */
-		for (i = j = 0; i < nidle; i++) {
-			if (pfd[base + i].revents != 0)
-				server_enqueue(idle[i]);
-			else
-				idle[j++] = idle[i];
-		}
-		nidle = j;
-
-		/* Connections the workers are done with. */
-		if (pfd[0].revents != 0) {
-			while (read(srv.wake[0], drain, sizeof(drain)) > 0)
-				;
-			pthread_mutex_lock(&srv.rlock);
-			for (i = 0; i < srv.rlen; i++) {
-				if (srv.ret[i] == -1)
-					open--;
-				else if (srv.listenfd == -1) {
-					close(srv.ret[i]);
-					open--;
-				} else
-					idle[nidle++] = srv.ret[i];
-			}
-			srv.rlen = 0;
-			pthread_mutex_unlock(&srv.rlock);
-		}
-
-		/* New connections. */
-		if (lidx == -1 || pfd[lidx].revents == 0)
-			continue;
-		for (k = 0; k < 64; k++) {
-			if (open >= CERTAUTHZD_MAXCONN) {
-				if (nidle == 0)
-					break;
-				close(idle[0]);
-				memmove(idle, idle + 1,
-				    --nidle * sizeof(idle[0]));
-				open--;
-			}
-			fd = accept4(srv.listenfd, NULL, NULL, SOCK_CLOEXEC);
-			if (fd == -1) {
-				if (errno == EINTR || errno == ECONNABORTED)
-					continue;
-				if (errno != EAGAIN && errno != EWOULDBLOCK) {
-					log_warn("%s: accept", __func__);
-					backoff = 1;
-				}
-				break;
-			}
-			server_setup_conn(fd);
-			idle[nidle++] = fd;
-			open++;
-		}
+		nanosleep(&tick, NULL);
 	}
+}
 
-	pthread_mutex_lock(&srv.qlock);
-	srv.qdone = 1;
-	pthread_cond_broadcast(&srv.qcond);
-	pthread_mutex_unlock(&srv.qlock);
-	return NULL;
+/* Raises the soft open-files limit to fit CERTAUTHZD_MAXCONN if it can. */
+static void
+server_nofile(void)
+{
+	struct rlimit	 rl;
+	rlim_t		 want = CERTAUTHZD_MAXCONN + 64;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;
+	if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+		log_warn("%s: setrlimit", __func__);
+	if (rl.rlim_cur < want)
+		log_warnx("open files limited to %lu: fewer than %d "
+		    "connections fit", (unsigned long)rl.rlim_cur,
+		    CERTAUTHZD_MAXCONN);
+}
+
+static void
+server_close_list(struct conn_head *head)
+{
+	struct conn	*c;
+
+	while ((c = TAILQ_FIRST(head)) != NULL) {
+		TAILQ_REMOVE(head, c, entry);
+		close(c->fd);
+		free(c);
+	}
 }
 
 int
 server_run(int fd, const struct server_config *conf,
     struct authz_policy *policy)
 {
-	pthread_t	 acceptor;
-	int		 i, sig, rc;
+	struct epoll_event	 ev;
+	uint64_t		 one = 1;
+	int			 i, sig, rc;
 
 	srv.conf = conf;
 	srv.listenfd = fd;
-	if (pipe2(srv.wake, O_NONBLOCK | O_CLOEXEC) == -1) {
-		log_warn("%s: pipe", __func__);
+	server_nofile();
+	if ((srv.epfd = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
+	    (srv.stopfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) == -1) {
+		log_warn("%s: epoll_create1/eventfd", __func__);
 		authz_policy_free(policy);
 		return 1;
 	}
 	if (server_policy_install(policy) == -1)
 		return 1;
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;		/* level-triggered, never read */
+	ev.data.ptr = &srv.stopfd;
+	if (epoll_ctl(srv.epfd, EPOLL_CTL_ADD, srv.stopfd, &ev) == -1) {
+		log_warn("%s: epoll_ctl", __func__);
+		return 1;
+	}
+	ev.events = EPOLLIN | EPOLLONESHOT;
+	ev.data.ptr = &srv.listenfd;
+	if (epoll_ctl(srv.epfd, EPOLL_CTL_ADD, fd, &ev) == -1) {
+		log_warn("%s: epoll_ctl", __func__);
+		return 1;
+	}
 	if ((srv.workers = calloc(conf->threads, sizeof(*srv.workers)))
 	    == NULL) {
 		log_warn("%s: calloc", __func__);
@@ -504,6 +627,7 @@ server_run(int fd, const struct server_config *conf,
 			log_warnx("%s: cert_cache_new failed", __func__);
 			return 1;
 		}
+		atomic_fetch_add(&srv.running, 1);
 		if ((rc = pthread_create(&w->thread, NULL, server_worker,
 		    w)) != 0) {
 			log_warnx("%s: pthread_create: %s", __func__,
@@ -511,11 +635,6 @@ server_run(int fd, const struct server_config *conf,
 			return 1;
 		}
 		srv.nworkers++;
-	}
-	if ((rc = pthread_create(&acceptor, NULL, server_acceptor, NULL))
-	    != 0) {
-		log_warnx("%s: pthread_create: %s", __func__, strerror(rc));
-		return 1;
 	}
 	log_info("ready: %d workers", conf->threads);
 
@@ -529,17 +648,21 @@ server_run(int fd, const struct server_config *conf,
 	}
 	log_info("stopping on signal %d", sig);
 	atomic_store(&srv.stopping, 1);
-	server_wakeup();
-	pthread_join(acceptor, NULL);
+	if (write(srv.stopfd, &one, sizeof(one)) == -1)
+		log_warn("%s: eventfd", __func__);
+	server_stop_wait();
 	for (i = 0; i < srv.nworkers; i++) {
 		pthread_join(srv.workers[i].thread, NULL);
 		cert_cache_free(srv.workers[i].cache);
 	}
 	free(srv.workers);
+	close(srv.listenfd);
+	server_close_list(&srv.idle);
+	server_close_list(&srv.dying);
+	close(srv.epfd);
+	close(srv.stopfd);
 	server_policy_release(srv.current);
 	srv.current = NULL;
-	close(srv.wake[0]);
-	close(srv.wake[1]);
 	log_info("stopped");
 	return 0;
 }

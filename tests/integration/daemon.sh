@@ -61,6 +61,10 @@ check deny -f "$BOB" HTTP_SSL_CLIENT_CERT=x HTTP_X_USER=alice
 [ "$(cat "$T/out")" = "200 5" ] || fail "keep-alive: $(cat "$T/out")"
 "$CLIENT" -s "unix:$S" -n 3 -q -f "$BOB" > "$T/out" || fail "keep-alive deny"
 [ "$(cat "$T/out")" = "403 3" ] || fail "keep-alive deny: $(cat "$T/out")"
+# Many short keep-alive connections: whether the first request is
+# there at accept time or arrives later, the connection is kept.
+"$CLIENT" -s "unix:$S" -c 40 -n 3 -q -f "$ALICE" > "$T/out" || fail "keep-alive, new connections"
+[ "$(cat "$T/out")" = "200 120" ] || fail "keep-alive, new connections: $(cat "$T/out")"
 
 # 8 idle keep-alive connections against 2 threads: others still served.
 "$CLIENT" -s "unix:$S" -k -c 8 -H 5 -q -f "$ALICE" > "$T/held" &

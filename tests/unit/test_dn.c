@@ -129,7 +129,7 @@ main(void)
 	render("CN=a\\,b\\+c\\\"d\\\\e\\<f\\>g\\;h", "CN=a\\,b\\+c\\\"d\\\\e\\<f\\>g\\;h");
 	render("CN=\\#x\\ ,O=a#b c", "CN=\\#x\\ ,O=a#b c");
 	render("CN=\\01\\7F\\C3\\BC", "CN=\\01\\7F\xc3\xbc");
-	render("CN=a+UID=b,O=X", "UID=b+CN=a,O=X");
+	render("CN=a+UID=b,O=X", "CN=a+UID=b,O=X");	/* stable round trip */
 	render("commonName=a,1.2.3.4=x", "CN=a,1.2.3.4=x");
 	/* dn_matches_forwarded on parsed DNs */
 	CHECK(parse_ok("CN=alice,O=Example", &dn));

@@ -1,0 +1,1 @@
+# tests/unit/scan.mk: fragment of Makefile.am (fcgi/scan.c tests)
