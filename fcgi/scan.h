@@ -1,0 +1,91 @@
+/*
+ * scan.h: decides, from the bytes of a connection that have already
+ * arrived, whether they hold one whole FastCGI request that libfcgi can
+ * then read without blocking, and whether its params are acceptable.
+ *
+ * The daemon peeks (recv MSG_PEEK) at the socket and calls
+ * scan_request() on what it sees; libfcgi is given the connection only
+ * on SCAN_COMPLETE.  The scanner is pure: no I/O, no allocation, no
+ * global state, no libfcgi; it may be called again on a longer peek of
+ * the same connection at any time.
+ *
+ * What a request is.  An FCGI_BEGIN_REQUEST record (content length 8,
+ * no padding, requestId not 0, role RESPONDER, AUTHORIZER or FILTER),
+ * then FCGI_PARAMS records of that requestId up to an empty one (no
+ * padding), then, for RESPONDER only, FCGI_STDIN records up to an empty
+ * one (no padding).  Any other role ends with its params: AUTHORIZER
+ * (Apache sends no stdin) and FILTER (answered 500 by the daemon, which
+ * never reads its stdin).  Bytes after the request are not looked at.
+ * Records may be split at any byte.  Non-empty PARAMS and STDIN records
+ * may carry padding.  The params are the concatenated PARAMS contents,
+ * name-value pairs whose lengths take 1 byte (< 128) or 4 bytes (high
+ * bit set), and which may cross record boundaries.
+ *
+ * Stricter than libfcgi, by choice, and each one INVALID:
+ *  - any record with requestId 0 (management records such as
+ *    FCGI_GET_VALUES: nginx and Apache never send them), and any record
+ *    of another requestId (multiplexing);
+ *  - any record type out of place: ABORT_REQUEST, DATA, STDIN before
+ *    the end of params, a second BEGIN_REQUEST, an unknown type;
+ *  - padding on BEGIN_REQUEST or on an empty PARAMS or STDIN record:
+ *    libfcgi does not skip it there, and would take it for the next
+ *    header (and then wait for content that was never scanned);
+ *  - a role libfcgi does not know (it would drop the connection).
+ *
+ * SCAN_MAX_REQUEST bounds the whole request: headers, contents, padding
+ * and stdin.  A request that needs more is INVALID as soon as a header
+ * or a pair's announced lengths show it, before the bytes arrive.
+ */
+#ifndef SCAN_H
+#define SCAN_H
+
+#include <stddef.h>
+
+#define SCAN_MAX_REQUEST	(64 * 1024)	/* bytes of one request */
+#define SCAN_MAX_PARAMS		256		/* params in one request */
+
+enum scan_status {
+	SCAN_INCOMPLETE,	/* nothing wrong seen yet; wait for more */
+	SCAN_COMPLETE,		/* buf starts with one whole request */
+	SCAN_INVALID		/* not a request we read: close, no answer */
+};
+
+struct scan_result {
+	int		 role;		/* from BEGIN_REQUEST; 0 until seen */
+	int		 keep_conn;	/* FCGI_KEEP_CONN; 0 until seen */
+	unsigned	 request_id;	/* 0 until BEGIN_REQUEST is seen */
+	size_t		 length;	/* COMPLETE: bytes of the request */
+	const char	*reason;	/* INVALID, or COMPLETE with a fault */
+	const char	*fault;		/* COMPLETE but must be denied */
+};
+
+/*
+ * Scans the len bytes at buf (buf may be NULL when len is 0) and fills
+ * *res.  Returns:
+ *
+ * SCAN_COMPLETE: buf starts with one whole request of res->length
+ *   bytes (<= SCAN_MAX_REQUEST; more bytes may follow it).  res->fault
+ *   is NULL when the params are acceptable; else the request must be
+ *   answered with a deny, and res->fault (also in res->reason) is one
+ *   of, the first that applies: "too many params" (more than
+ *   SCAN_MAX_PARAMS), "param name holds a NUL byte" or "param value
+ *   holds a NUL byte" (the first pair with one), "duplicate param"
+ *   (one name twice, compared byte for byte).
+ * SCAN_INVALID: res->reason says why in a few words; the connection is
+ *   to be closed without an answer.  Once a prefix of a connection's
+ *   bytes is INVALID, every longer one is too.
+ * SCAN_INCOMPLETE: no fault visible yet, and the request can still fit
+ *   in SCAN_MAX_REQUEST bytes.  Never returned when len >=
+ *   SCAN_MAX_REQUEST, so a peek of SCAN_MAX_REQUEST bytes always
+ *   decides.  res->reason and res->fault are NULL.
+ *
+ * role, keep_conn and request_id are set once a whole, acceptable
+ * BEGIN_REQUEST was seen, whatever the status; else they are 0.  Reason
+ * and fault texts are static.  Takes time linear in len, plus a comparison of
+ * the names for duplicates once the params are whole; about 8 KiB of
+ * stack.
+ */
+enum scan_status scan_request(const unsigned char *buf, size_t len,
+    struct scan_result *res);
+
+#endif /* SCAN_H */
