@@ -44,15 +44,16 @@ answered_while() {
 	[ "$1" = slow ] && sleep 2
 	[ "$1" = hold ] && ! grep -q "^held 1000" "$T/hold.out" &&
 	    fail "$what: $(cat "$T/hold.out")"
-	t0=$(date +%s)
 	got=$(ask "$A")
-	t1=$(date +%s)
+	# Answered while the others still hold on (they hold 6 s): the
+	# holder must still be running when the answer is in.  (An order of
+	# events, not a timing: speed belongs to make bench.)
+	kill -0 $hp 2>/dev/null; holding=$?
 	wait $hp
-	[ "$got" = 200 ] || fail "$what: alice got '$got' after $((t1 - t0)) s"
-	# Answered while the others still hold on (they hold 6 s).
-	[ $((t1 - t0)) -le 3 ] ||
-	    fail "$what: alice answered only after $((t1 - t0)) s"
-	echo "$what: answered in $((t1 - t0)) s ($(head -n 1 "$T/hold.out"))"
+	[ "$got" = 200 ] || fail "$what: alice got '$got'"
+	[ $holding = 0 ] ||
+	    fail "$what: alice was answered only after the others let go"
+	echo "$what: answered while held ($(head -n 1 "$T/hold.out"))"
 }
 answered_while "1000 idle connections" hold --conns 1000 --seconds 6 "$S"
 answered_while "1000 half-sent records" hold --conns 1000 --seconds 6 --partial "$S"
