@@ -80,6 +80,26 @@ arena_strndup(struct arena *a, const char *s, size_t len)
 	return p;
 }
 
+int
+arena_grow(struct arena *a, void *arrp, size_t n, size_t elem)
+{
+	void	**arr = arrp, *na;
+	size_t	 cap;
+
+	/* the capacity is implied: 1, 2, 4, ... (n full when a power of 2) */
+	if (n != 0 && (n & (n - 1)) != 0)
+		return 0;
+	cap = n == 0 ? 1 : 2 * n;
+	if (cap < n || cap > SIZE_MAX / elem)
+		return -1;
+	if ((na = arena_alloc(a, cap * elem)) == NULL)
+		return -1;
+	if (n > 0)
+		memcpy(na, *arr, n * elem);
+	*arr = na;
+	return 0;
+}
+
 void
 arena_free(struct arena *a)
 {

@@ -20,10 +20,13 @@
 #include <time.h>
 
 #define AUTHZ_CERT_MAX_DEFAULT	16384	/* bytes of SSL_CLIENT_CERT */
+#define AUTHZ_CERT_MAX_LIMIT	49152	/* max_cert_bytes at most: a
+					   request is 64 KiB in all */
 #define AUTHZ_VALUE_MAX		256	/* bytes of one log value */
 #define AUTHZ_SERIAL_MAX	64	/* bytes of a serial's magnitude */
 #define AUTHZ_SERIAL_HEXLEN	(2 * AUTHZ_SERIAL_MAX + 2)	/* '-', NUL */
 #define AUTHZ_LINE_MAX		4096	/* a decision line, NUL included */
+#define AUTHZ_RDN_MAX		64	/* values in one multi-valued RDN */
 
 /*
  * Distinguished names (dn.c).
@@ -53,8 +56,10 @@ struct dn {
 /*
  * Parses an RFC 4514/2253 string ("CN=alice,O=Example", escapes \, \+
  * \XX, multi-valued RDNs joined by +) or OpenSSL's slash form
- * ("/O=Example/CN=alice").  Attribute names are short names, long names
- * or dotted OIDs, any case.  Returns 0, or -1 with *errstr set to a
+ * ("/O=Example/CN=alice").  Attribute names are the RFC 4514 keywords
+ * (CN, L, ST, O, OU, C, STREET, DC, UID) and emailAddress/E, else
+ * OpenSSL's short or long names, any case, or dotted OIDs.  An RDN holds
+ * at most AUTHZ_RDN_MAX values.  Returns 0, or -1 with *errstr set to a
  * short static reason and *out left empty.
  */
 int	 dn_parse(const char *, size_t, struct dn *, const char **errstr);
@@ -94,8 +99,10 @@ struct cert_info {
 	struct strlist	 uri;
 	struct strlist	 ip;		/* "192.0.2.1", "2001:db8::1" */
 	struct strlist	 eku;		/* "clientAuth", or a dotted OID */
+	struct strlist	 eku_oid;	/* the same, dotted: what is compared */
 	int		 has_eku;	/* the extension is present */
-	int		 is_ca;		/* basicConstraints CA:TRUE */
+	int		 is_ca;		/* X509_check_ca(): CA:TRUE, v1
+					   self-signed, keyCertSign, ... */
 	unsigned char	 sha256[32];
 	char		 fingerprint[65];	/* lowercase hex, no colons */
 	time_t		 not_before;
@@ -227,10 +234,12 @@ void	 authz_decision_clear(struct authz_decision *);
  * authz_escape() writes one value as §5 escapes it (quoted when needed,
  * capped at AUTHZ_VALUE_MAX bytes of input with "...") and returns the
  * length written.  authz_header_value() writes a value for a Variable-
- * header: bytes below 0x20 and 0x7f as \xNN, nothing else changed; it
- * returns the length written, or -1 when the value does not fit in size
- * (the caller must then fail, never send a cut identity).  Both always
- * NUL-terminate when size > 0.
+ * header: bytes below 0x20 and 0x7f as \xNN, '\' as \\, and a space
+ * that starts or ends the value as \x20 (web servers trim those), so
+ * the value a backend reads names one certificate value only; nothing
+ * else changed.  It returns the length written, or -1 when the value
+ * does not fit in size (the caller must then fail, never send a cut
+ * identity).  Both always NUL-terminate when size > 0.
  */
 size_t	 authz_decision_line(const struct authz_decision *,
 	    const struct authz_request *, char *, size_t);

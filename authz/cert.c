@@ -236,6 +236,7 @@ cert_free(struct cert_info *ci)
 	cert_strlist_free(&ci->uri);
 	cert_strlist_free(&ci->ip);
 	cert_strlist_free(&ci->eku);
+	cert_strlist_free(&ci->eku_oid);
 	free(ci->der);
 	free(ci);
 }
@@ -281,6 +282,9 @@ cert_name(const X509_NAME *name, struct dn *dn, unsigned int *flags,
 	n = X509_NAME_entry_count(name);
 	for (i = 0; i < n; i++) {
 		ne = X509_NAME_get_entry(name, i);
+		if (X509_NAME_ENTRY_set(ne) == set &&
+		    dn->rdn[dn->nrdn - 1].nava >= AUTHZ_RDN_MAX)
+			return "too many values in one RDN";
 		if (X509_NAME_ENTRY_set(ne) != set) {
 			set = X509_NAME_ENTRY_set(ne);
 			if ((r = reallocarray(dn->rdn, dn->nrdn + 1,
@@ -404,7 +408,8 @@ cert_eku(X509 *x, struct cert_info *ci)
 		}
 		nid = OBJ_obj2nid(obj);
 		p = nid == NID_undef ? oid : OBJ_nid2sn(nid);
-		if (cert_strlist_add(&ci->eku, p, strlen(p)) == -1)
+		if (cert_strlist_add(&ci->eku, p, strlen(p)) == -1 ||
+		    cert_strlist_add(&ci->eku_oid, oid, (size_t)len) == -1)
 			reason = "out of memory";
 	}
 	EXTENDED_KEY_USAGE_free(eku);
@@ -435,7 +440,8 @@ cert_extract(X509 *x, struct cert_info *ci)
 	exflags = X509_get_extension_flags(x);
 	if (exflags & EXFLAG_INVALID)
 		return "invalid certificate extensions";
-	ci->is_ca = (exflags & EXFLAG_CA) != 0;	/* basicConstraints CA:TRUE */
+	/* CA:TRUE, a v1 self-signed root, keyCertSign, Netscape SSL CA */
+	ci->is_ca = X509_check_ca(x) != 0;
 	if ((reason = cert_serial(X509_get0_serialNumber(x), ci->serial,
 	    sizeof(ci->serial))) != NULL ||
 	    (reason = cert_name(X509_get_subject_name(x), &ci->subject,

@@ -117,8 +117,15 @@ cli_check(int argc, char *argv[])
 		cli_usage(stderr);
 		return 2;
 	}
+	/* "-": the param is absent */
 	if (strcmp(req.verify, "-") == 0)
 		req.verify = NULL;
+	if (strcmp(req.uri, "-") == 0)
+		req.uri = NULL;
+	if (req.host != NULL && strcmp(req.host, "-") == 0)
+		req.host = NULL;
+	if (strcmp(req.method, "-") == 0)
+		req.method = NULL;
 	if ((p = authz_policy_load(file, 0, cli_msg, stderr)) == NULL)
 		return 2;
 	if (cli_read_input(cert, CLI_READ_MAX, &buf, &len) == -1)

@@ -159,7 +159,13 @@ authz_header_value(char *buf, size_t size, const char *v)
 	if (size == 0)
 		return -1;
 	for (i = 0; s[i] != '\0'; i++) {
-		if (s[i] < 0x20 || s[i] == 0x7f) {
+		if (s[i] == '\\') {
+			if (o + 2 >= size)
+				goto fail;
+			buf[o++] = '\\';
+			buf[o++] = '\\';
+		} else if (s[i] < 0x20 || s[i] == 0x7f || (s[i] == ' ' &&
+		    (i == 0 || s[i + 1] == '\0'))) {
 			if (o + 4 >= size)
 				goto fail;
 			snprintf(buf + o, 5, "\\x%02x", s[i]);

@@ -7,8 +7,9 @@
  * the escaping of UTF-8 bytes, as Apache does), and checks a DN string a
  * web server forwarded against the DN of the certificate.
  *
- * Attribute names resolve to OIDs through OpenSSL's object table; no
- * OpenSSL type leaves this file.
+ * Attribute names resolve to OIDs through a fixed table of the RFC 4514
+ * keywords first (OpenSSL's own table has "uid" for uniqueIdentifier),
+ * then OpenSSL's object table; no OpenSSL type leaves this file.
  */
 #define _DEFAULT_SOURCE
 #include <ctype.h>
@@ -23,7 +24,6 @@
 #include "authz.h"
 
 #define DN_NAME_MAX	128	/* bytes of an attribute name or OID */
-#define DN_SET_MAX	64	/* AVAs of one multi-valued RDN dn_equal compares */
 
 /* Characters RFC 4514 (and OpenSSL) escape with a backslash anywhere. */
 #define DN_SPECIALS	",+\"\\<>;"
@@ -99,10 +99,23 @@ dn_add_ava(struct dn *dn, const char *oid, const char *name,
 	return -1;
 }
 
+/* RFC 4514 section 3 keywords, and the names emailAddress goes by. */
+static const struct {
+	const char	*name, *oid;
+} dn_keywords[] = {
+	{ "CN", "2.5.4.3" }, { "L", "2.5.4.7" }, { "ST", "2.5.4.8" },
+	{ "O", "2.5.4.10" }, { "OU", "2.5.4.11" }, { "C", "2.5.4.6" },
+	{ "STREET", "2.5.4.9" }, { "DC", "0.9.2342.19200300.100.1.25" },
+	{ "UID", "0.9.2342.19200300.100.1.1" },
+	{ "emailAddress", "1.2.840.113549.1.9.1" },
+	{ "E", "1.2.840.113549.1.9.1" },
+};
+
 /*
- * Resolves an attribute name (short name, long name, any case, or a
- * dotted OID) to its dotted OID and the name OpenSSL prints for it.
- * Returns 0, or -1 when the name is unknown or malformed.
+ * Resolves an attribute name (an RFC 4514 keyword, OpenSSL's short or
+ * long name, any case, or a dotted OID) to its dotted OID and the name
+ * OpenSSL prints for it.  Returns 0, or -1 when the name is unknown or
+ * malformed.
  */
 static int
 dn_resolve(const char *s, size_t len, char *oid, size_t oidsz,
@@ -118,6 +131,12 @@ dn_resolve(const char *s, size_t len, char *oid, size_t oidsz,
 		return -1;
 	memcpy(name, s, len);
 	name[len] = '\0';
+	for (i = 0; i < sizeof(dn_keywords) / sizeof(dn_keywords[0]); i++)
+		if (strcasecmp(name, dn_keywords[i].name) == 0) {
+			strcpy(name, dn_keywords[i].oid);
+			len = strlen(name);
+			break;
+		}
 	if (isdigit((unsigned char)name[0])) {
 		/* A dotted OID: digits and single dots only. */
 		for (i = 0; i < len; i++)
@@ -405,6 +424,10 @@ dn_parse_any(const char *s, size_t len, struct dn *out, int forwarded,
 		    dn_value_4514(s, len, &i, forwarded, buf, len + 1, errstr);
 		if (n < 0)
 			goto fail;
+		if (!newrdn && out->rdn[out->nrdn - 1].nava >= AUTHZ_RDN_MAX) {
+			*errstr = "too many values in one RDN";
+			goto fail;
+		}
 		if ((newrdn && dn_add_rdn(out) == -1) ||
 		    dn_add_ava(out, oid, sn, buf, (size_t)n) == -1) {
 			*errstr = "out of memory";
@@ -449,7 +472,7 @@ dn_rdn_equal(const struct dn_rdn *a, const struct dn_rdn *b)
 	uint64_t	 used = 0;
 	size_t		 i, j;
 
-	if (a->nava != b->nava || a->nava > DN_SET_MAX)
+	if (a->nava != b->nava || a->nava > AUTHZ_RDN_MAX)
 		return 0;
 	for (i = 0; i < a->nava; i++) {
 		for (j = 0; j < b->nava; j++)

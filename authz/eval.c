@@ -31,12 +31,6 @@ eval_deny(struct authz_decision *d, const char *reason)
 }
 
 static int
-eval_unreserved(int c)
-{
-	return isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
-}
-
-static int
 eval_hex(int c)
 {
 	if (c >= '0' && c <= '9')
@@ -49,12 +43,14 @@ eval_hex(int c)
 }
 
 /*
- * The path of REQUEST_URI as `when.path` sees it: before '?', %XX of
- * unreserved characters decoded (others kept, hex in upper case),
- * repeated slashes merged, "." and ".." segments resolved.  Returns a
- * malloc'ed path, or NULL with *reason set: a malformed escape, an
- * escaped '/', '\' or NUL (which a server may decode after us), a path
- * that is not absolute, or ".." above the root.
+ * The path of REQUEST_URI as `when.path` sees it: before '?', every %XX
+ * decoded once (as nginx does), ";params" cut from each segment (as Java
+ * servlet containers do, so "/admin;x/y" and "/a/..;/admin" are
+ * classified as the backend will see them), repeated slashes merged,
+ * "." and ".." segments resolved.  Returns a malloc'ed path, or NULL
+ * with *reason set: a malformed escape, an escaped '/', '\' or NUL
+ * (which a server may decode after us), a path that is not absolute,
+ * or ".." above the root.
  */
 static char *
 eval_path(const char *uri, const char **reason)
@@ -89,21 +85,16 @@ eval_path(const char *uri, const char **reason)
 			*reason = "escaped /, \\ or NUL in REQUEST_URI";
 			goto fail;
 		}
-		if (eval_unreserved(c))
-			dec[o++] = (char)c;
-		else {
-			dec[o++] = '%';
-			dec[o++] = (char)toupper((unsigned char)uri[i + 1]);
-			dec[o++] = (char)toupper((unsigned char)uri[i + 2]);
-		}
+		dec[o++] = (char)c;
 		i += 2;
 	}
 	dec[o] = '\0';
-	/* segments: "" (from //) and "." vanish, ".." pops */
+	/* segments: ";params" go, "" (from //) and "." vanish, ".." pops */
 	o = 0;
 	for (seg = dec + 1; seg != NULL; seg = next) {
 		if ((next = strchr(seg, '/')) != NULL)
 			*next++ = '\0';
+		seg[strcspn(seg, ";")] = '\0';
 		if (*seg == '\0' || strcmp(seg, ".") == 0) {
 			if (next == NULL)
 				out[o++] = '/';
@@ -139,26 +130,36 @@ fail:
 	return NULL;
 }
 
-/* The host without port, lower case, in buf; -1 when it does not fit. */
+/*
+ * The host of HTTP_HOST (else SERVER_NAME) without port, lower case, one
+ * final dot dropped, in buf: "name", "name:port", "[v6]" or "[v6]:port",
+ * a port being 1 to 5 digits.  Returns 0, or -1 when malformed (empty,
+ * two colons, a non-numeric port, an unclosed or empty "[]") or too
+ * long.
+ */
 static int
 eval_host(const char *host, char *buf, size_t size)
 {
-	const char	*end, *colon;
+	const char	*end, *port;
 	size_t		 n, i;
 
 	if (host[0] == '[') {
-		if ((end = strchr(host, ']')) == NULL)
+		if ((end = strchr(host, ']')) == NULL || end == host + 1)
 			return -1;
 		end++;
-	} else if ((colon = strchr(host, ':')) != NULL &&
-	    strchr(colon + 1, ':') == NULL)
-		end = colon;
-	else
-		end = host + strlen(host);
+	} else
+		end = host + strcspn(host, ":");
+	port = end;
+	if (*port == ':') {
+		n = strspn(++port, "0123456789");
+		if (n < 1 || n > 5 || port[n] != '\0')
+			return -1;
+	} else if (*port != '\0')
+		return -1;
 	n = end - host;
 	if (n > 0 && host[n - 1] == '.')
 		n--;
-	if (n >= size)
+	if (n == 0 || n >= size)
 		return -1;
 	for (i = 0; i < n; i++)
 		buf[i] = (char)tolower((unsigned char)host[i]);
@@ -167,7 +168,9 @@ eval_host(const char *host, char *buf, size_t size)
 }
 
 /*
- * Does the `when` of pl hold?  1, 0, or -1 with *reason set.  *path is
+ * Does the `when` of pl hold?  1, 0, or -1 with *reason set: a `when`
+ * key whose request value is absent or malformed decides nothing, it
+ * denies (a later catch-all policy must not get the request).  *path is
  * computed on first use and freed by the caller.
  */
 static int
@@ -177,8 +180,10 @@ eval_when(const struct pol *pl, const struct authz_request *req,
 	char	 host[EVAL_HOST_MAX];
 
 	if (pl->path != NULL) {
-		if (req->uri == NULL)
-			return 0;
+		if (req->uri == NULL) {
+			*reason = "REQUEST_URI absent";
+			return -1;
+		}
 		if (*path == NULL && (*path = eval_path(req->uri, reason)) ==
 		    NULL)
 			return -1;
@@ -186,32 +191,69 @@ eval_when(const struct pol *pl, const struct authz_request *req,
 			return 0;
 	}
 	if (pl->host != NULL) {
-		if (req->host == NULL ||
-		    eval_host(req->host, host, sizeof(host)) == -1 ||
-		    !match_when(pl->host, host))
+		if (req->host == NULL) {
+			*reason = "host absent";
+			return -1;
+		}
+		if (eval_host(req->host, host, sizeof(host)) == -1) {
+			*reason = "malformed host";
+			return -1;
+		}
+		if (!match_when(pl->host, host))
 			return 0;
 	}
-	if (pl->method != NULL &&
-	    (req->method == NULL || !match_when(pl->method, req->method)))
-		return 0;
+	if (pl->method != NULL) {
+		if (req->method == NULL) {
+			*reason = "REQUEST_METHOD absent";
+			return -1;
+		}
+		if (!match_when(pl->method, req->method))
+			return 0;
+	}
 	return 1;
 }
 
-/* Does every condition of r hold?  1, 0, or -1 with *reason set. */
+/*
+ * The certificate values the conditions of a rule held on, by kind: for
+ * each of K_EMAIL, K_DNS and K_URI, the value that satisfied the first
+ * condition of that kind (NULL: the rule has none).
+ */
+struct eval_hits {
+	const char	*email, *dns, *uri;
+};
+
+/*
+ * Does every condition of r hold?  1 (with *hits filled), 0, or -1 with
+ * *reason set.
+ */
 static int
 eval_rule(const struct authz_policy *p, const struct rule *r,
-    const struct cert_info *ci, const char **reason)
+    const struct cert_info *ci, struct eval_hits *hits, const char **reason)
 {
-	size_t	 i;
-	int	 m;
+	const char	**slot, *v;
+	size_t		 i;
+	int		 m;
 
-	for (i = 0; i < r->ncond; i++)
-		if ((m = match_cond(&r->cond[i], ci, p->email_src,
+	memset(hits, 0, sizeof(*hits));
+	for (i = 0; i < r->ncond; i++) {
+		if ((m = match_cond(&r->cond[i], ci, p->email_src, &v,
 		    reason)) != 1)
 			return m;
+		if (r->cond[i].kind == K_EMAIL)
+			slot = &hits->email;
+		else if (r->cond[i].kind == K_DNS)
+			slot = &hits->dns;
+		else if (r->cond[i].kind == K_URI)
+			slot = &hits->uri;
+		else
+			continue;
+		if (*slot == NULL)
+			*slot = v;
+	}
 	return 1;
 }
 
+/* The first email of the certificate, per email_sources, or NULL. */
 static const char *
 eval_email(const struct authz_policy *p, const struct cert_info *ci)
 {
@@ -227,33 +269,50 @@ eval_email(const struct authz_policy *p, const struct cert_info *ci)
 	return NULL;
 }
 
+/*
+ * CERTAUTHZ_USER.  When the allowing rule has a condition on the
+ * identity's kind (email, uri, dns), the value that satisfied it, never
+ * another value of the same certificate; otherwise the first value.
+ * NULL when there is none or it is empty: the caller denies.
+ */
 static const char *
-eval_identity(const struct authz_policy *p, const struct cert_info *ci)
+eval_identity(const struct authz_policy *p, const struct cert_info *ci,
+    const struct eval_hits *hits)
 {
-	size_t	 i, j;
+	const char	*v = NULL;
+	size_t		 i, j;
 
 	switch (p->identity) {
 	case ID_CN:
-		for (i = 0; i < ci->subject.nrdn; i++)
-			for (j = 0; j < ci->subject.rdn[i].nava; j++)
+		for (i = 0; i < ci->subject.nrdn && v == NULL; i++)
+			for (j = 0; j < ci->subject.rdn[i].nava && v == NULL;
+			    j++)
 				if (strcmp(ci->subject.rdn[i].ava[j].oid,
 				    "2.5.4.3") == 0)
-					return ci->subject.rdn[i].ava[j].value;
-		return NULL;
+					v = ci->subject.rdn[i].ava[j].value;
+		break;
 	case ID_EMAIL:
-		return eval_email(p, ci);
+		v = hits->email != NULL ? hits->email : eval_email(p, ci);
+		break;
 	case ID_SUBJECT:
-		return ci->subject_str;
+		v = ci->subject_str;
+		break;
 	case ID_SERIAL:
-		return ci->serial;
+		v = ci->serial;
+		break;
 	case ID_URI:
-		return ci->uri.n > 0 ? ci->uri.v[0] : NULL;
+		v = hits->uri != NULL ? hits->uri :
+		    ci->uri.n > 0 ? ci->uri.v[0] : NULL;
+		break;
 	case ID_DNS:
-		return ci->dns.n > 0 ? ci->dns.v[0] : NULL;
+		v = hits->dns != NULL ? hits->dns :
+		    ci->dns.n > 0 ? ci->dns.v[0] : NULL;
+		break;
 	case ID_FINGERPRINT:
-		return ci->fingerprint;
+		v = ci->fingerprint;
+		break;
 	}
-	return NULL;
+	return v != NULL && *v != '\0' ? v : NULL;
 }
 
 /* The certificate itself (SPEC §3.2).  Returns NULL, or why it is denied. */
@@ -283,8 +342,9 @@ eval_cert(const struct authz_policy *p, const struct authz_request *req,
 	if (p->require_client_auth) {
 		if (ci->is_ca)
 			return "CA certificate";
-		for (i = 0; i < ci->eku.n; i++)
-			client |= strcmp(ci->eku.v[i], "clientAuth") == 0;
+		for (i = 0; i < ci->eku_oid.n; i++)
+			client |= strcmp(ci->eku_oid.v[i],
+			    "1.3.6.1.5.5.7.3.2") == 0;
 		if (ci->has_eku && !client)
 			return "extended key usage lacks clientAuth";
 	}
@@ -305,6 +365,7 @@ authz_decide(const struct authz_policy *p, const struct authz_request *req,
 	const struct cert_info	*ci;
 	const struct pol	*pl = NULL;
 	const struct rule	*r;
+	struct eval_hits	 hits;
 	const char		*reason = NULL;
 	char			*path = NULL;
 	size_t			 i;
@@ -379,7 +440,7 @@ authz_decide(const struct authz_policy *p, const struct authz_request *req,
 
 	for (i = 0; i < pl->ndeny; i++) {
 		r = &pl->deny[i];
-		if ((m = eval_rule(p, r, ci, &reason)) == 0)
+		if ((m = eval_rule(p, r, ci, &hits, &reason)) == 0)
 			continue;
 		d->rule = r->name;
 		eval_deny(d, m == 1 ? "denied by rule" : reason);
@@ -387,14 +448,16 @@ authz_decide(const struct authz_policy *p, const struct authz_request *req,
 	}
 	for (i = 0; i < pl->nallow; i++) {
 		r = &pl->allow[i];
-		if ((m = eval_rule(p, r, ci, &reason)) == 0)
+		if ((m = eval_rule(p, r, ci, &hits, &reason)) == 0)
 			continue;
 		d->rule = r->name;
 		if (m == -1) {
 			eval_deny(d, reason);
 			goto done;
 		}
-		if ((d->user = eval_identity(p, ci)) == NULL) {
+		if (hits.email != NULL)
+			d->email = hits.email;	/* the email the rule held on */
+		if ((d->user = eval_identity(p, ci, &hits)) == NULL) {
 			eval_deny(d, "no identity");
 			goto done;
 		}

@@ -4,10 +4,10 @@
  * Load time: match_normalize() turns a value written in a policy into
  * the form the matchers compare (serials to cert_info form, DNS names
  * and email domains to lower case, addresses through inet_pton, EKU
- * names to OpenSSL short names), and match_add() files it in a value
- * set.  Request time: match_cond() gives each condition key its own
- * small matcher returning 1 (holds), 0 (does not) or -1 (cannot tell:
- * the caller denies).
+ * names to dotted OIDs), and match_add() files it in a value set.
+ * Request time: match_cond() gives each condition key its own small
+ * matcher returning 1 (holds), 0 (does not) or -1 (cannot tell: the
+ * caller denies).  A value set without values holds for nothing.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -185,15 +185,15 @@ match_is_oid(const char *s)
 	return dots > 0 && digit;
 }
 
+/* An EKU as a dotted OID: a name of match_ekus (any case) or an OID. */
 static int
 match_eku_name(const char *in, char *out, size_t size)
 {
 	size_t	 i;
 
 	for (i = 0; i < sizeof(match_ekus) / sizeof(match_ekus[0]); i++) {
-		if (strcasecmp(in, match_ekus[i].name) == 0 ||
-		    strcmp(in, match_ekus[i].oid) == 0) {
-			strncpy(out, match_ekus[i].name, size - 1);
+		if (strcasecmp(in, match_ekus[i].name) == 0) {
+			strncpy(out, match_ekus[i].oid, size - 1);
 			out[size - 1] = '\0';
 			return 0;
 		}
@@ -292,16 +292,11 @@ int
 match_add(struct arena *a, struct valueset *vs, enum cond_kind kind,
     const char *v, int glob)
 {
-	char	**n;
-
 	if (glob) {
-		if ((n = arena_alloc(a, (vs->nglob + 1) * sizeof(*n))) == NULL)
+		if (arena_grow(a, &vs->globs, vs->nglob, sizeof(char *)) == -1 ||
+		    (vs->globs[vs->nglob] = arena_strndup(a, v, strlen(v))) ==
+		    NULL)
 			return -1;
-		if (vs->nglob > 0)
-			memcpy(n, vs->globs, vs->nglob * sizeof(*n));
-		if ((n[vs->nglob] = arena_strndup(a, v, strlen(v))) == NULL)
-			return -1;
-		vs->globs = n;
 		vs->nglob++;
 		return 0;
 	}
@@ -410,7 +405,7 @@ match_email_one(const struct cond *c, const char *e, const char **reason)
 
 static int
 match_email(const struct cond *c, const struct cert_info *ci,
-    const int *src, const char **reason)
+    const int *src, const char **value, const char **reason)
 {
 	const struct strlist	*l;
 	size_t			 i, k;
@@ -420,15 +415,17 @@ match_email(const struct cond *c, const struct cert_info *ci,
 		l = src[k] == EMAIL_SRC_SAN ? &ci->san_email :
 		    &ci->subject_email;
 		for (i = 0; i < l->n; i++)
-			if ((r = match_email_one(c, l->v[i], reason)) != 0)
+			if ((r = match_email_one(c, l->v[i], reason)) != 0) {
+				*value = l->v[i];
 				return r;
+			}
 	}
 	return 0;
 }
 
 static int
 match_dns(const struct cond *c, const struct cert_info *ci,
-    const char **reason)
+    const char **value, const char **reason)
 {
 	char	*low;
 	size_t	 i;
@@ -441,20 +438,25 @@ match_dns(const struct cond *c, const struct cert_info *ci,
 		}
 		r = match_any(c, low, strlen(low));
 		free(low);
-		if (r)
+		if (r) {
+			*value = ci->dns.v[i];
 			return 1;
+		}
 	}
 	return 0;
 }
 
 static int
-match_uri(const struct cond *c, const struct cert_info *ci)
+match_uri(const struct cond *c, const struct cert_info *ci,
+    const char **value)
 {
 	size_t	 i;
 
 	for (i = 0; i < ci->uri.n; i++)
-		if (match_any(c, ci->uri.v[i], strlen(ci->uri.v[i])))
+		if (match_any(c, ci->uri.v[i], strlen(ci->uri.v[i]))) {
+			*value = ci->uri.v[i];
 			return 1;
+		}
 	return 0;
 }
 
@@ -479,30 +481,35 @@ match_fingerprint(const struct cond *c, const struct cert_info *ci)
 	return match_any(c, ci->fingerprint, strlen(ci->fingerprint));
 }
 
-/* Every usage named must be in the certificate's EKU. */
+/*
+ * Every usage named must be in the certificate's EKU, compared as dotted
+ * OIDs.  A condition that names no usage at all holds for nothing.
+ */
 static int
 match_eku(const struct cond *c, const struct cert_info *ci)
 {
-	size_t	 i, j, k;
+	size_t	 i, j, k, named = 0;
 	int	 found;
 
 	for (i = 0; i < c->nset; i++) {
 		for (j = 0; j < c->sets[i]->nall; j++) {
+			named++;
 			found = 0;
-			for (k = 0; k < ci->eku.n && !found; k++)
-				found = strcmp(ci->eku.v[k],
+			for (k = 0; k < ci->eku_oid.n && !found; k++)
+				found = strcmp(ci->eku_oid.v[k],
 				    c->sets[i]->all[j]) == 0;
 			if (!found)
 				return 0;
 		}
 	}
-	return 1;
+	return named > 0;
 }
 
 int
 match_cond(const struct cond *c, const struct cert_info *ci,
-    const int *email_src, const char **reason)
+    const int *email_src, const char **value, const char **reason)
 {
+	*value = NULL;
 	switch (c->kind) {
 	case K_SERIAL:
 		return match_serial(c, ci);
@@ -513,11 +520,11 @@ match_cond(const struct cond *c, const struct cert_info *ci,
 	case K_ATTR:
 		return match_attr(c, ci);
 	case K_EMAIL:
-		return match_email(c, ci, email_src, reason);
+		return match_email(c, ci, email_src, value, reason);
 	case K_DNS:
-		return match_dns(c, ci, reason);
+		return match_dns(c, ci, value, reason);
 	case K_URI:
-		return match_uri(c, ci);
+		return match_uri(c, ci, value);
 	case K_IP:
 		return match_ip(c, ci);
 	case K_FINGERPRINT:

@@ -35,6 +35,7 @@ struct lentry {
 
 struct list {
 	const char	*name;
+	const char	*decl;		/* the file that declares it */
 	const char	*file;		/* where the entries are */
 	int		 line;
 	char		*buf;		/* a list file's contents */
@@ -42,6 +43,7 @@ struct list {
 	size_t		 n;
 	struct valueset	*compiled[K_NKINDS];
 	int		 failed[K_NKINDS];
+	int		 broken;	/* did not load: reported */
 };
 
 struct loader {
@@ -196,19 +198,6 @@ policy_valueset(struct loader *ld)
 	return vs;
 }
 
-static int
-policy_grow(struct arena *a, void *arrp, size_t n, size_t elem)
-{
-	void	**arr = arrp, *na;
-
-	if ((na = arena_alloc(a, (n + 1) * elem)) == NULL)
-		return -1;
-	if (n > 0)
-		memcpy(na, *arr, n * elem);
-	*arr = na;
-	return 0;
-}
-
 /*
  * Normalizes value v for kind and adds it to vs.  Reports errors at
  * file:line.  Returns 0, or -1 after reporting.
@@ -221,8 +210,9 @@ policy_value(struct loader *ld, struct valueset *vs, enum cond_kind kind,
 	struct dn		 dn;
 	const char		*err = NULL;
 	size_t			 need = strlen(v) + 64;
-	char			*nb;
-	int			 r, nid;
+	ASN1_OBJECT		*obj;
+	char			*nb, oid[128];
+	int			 r, olen;
 
 	if (kind == K_ISSUER || kind == K_SUBJECT) {
 		if (dn_parse(v, strlen(v), &dn, &err) == -1) {
@@ -242,7 +232,7 @@ policy_value(struct loader *ld, struct valueset *vs, enum cond_kind kind,
 			p->dnv = n;
 		}
 		p->dnv[p->ndnv++] = dn;
-		if (policy_grow(p->arena, &vs->dns, vs->ndn, sizeof(dn)) == -1)
+		if (arena_grow(p->arena, &vs->dns, vs->ndn, sizeof(dn)) == -1)
 			return policy_oom(ld);
 		vs->dns[vs->ndn++] = dn;
 		return 0;
@@ -253,16 +243,20 @@ policy_value(struct loader *ld, struct valueset *vs, enum cond_kind kind,
 		ld->nbuf = nb;
 		ld->nbufsize = need;
 	}
-	if (kind == K_EKU && (nid = OBJ_txt2nid(v)) != NID_undef &&
-	    OBJ_nid2sn(nid) != NULL)
-		v = OBJ_nid2sn(nid);	/* as cert.c names it */
+	/* any name OpenSSL knows, as the dotted OID cert.c compares */
+	if (kind == K_EKU && (obj = OBJ_txt2obj(v, 0)) != NULL) {
+		olen = OBJ_obj2txt(oid, sizeof(oid), obj, 1);
+		ASN1_OBJECT_free(obj);
+		if (olen > 0 && (size_t)olen < sizeof(oid))
+			v = oid;
+	}
 	if ((r = match_normalize(kind, v, ld->nbuf, ld->nbufsize, &err)) ==
 	    -1) {
 		policy_msg(ld, file, line, 0, "%s \"%s\"", err, v);
 		return -1;
 	}
 	if (kind == K_EKU) {
-		if (policy_grow(p->arena, &vs->all, vs->nall,
+		if (arena_grow(p->arena, &vs->all, vs->nall,
 		    sizeof(char *)) == -1 || (vs->all[vs->nall] =
 		    arena_strndup(p->arena, ld->nbuf, strlen(ld->nbuf))) ==
 		    NULL)
@@ -439,7 +433,7 @@ policy_lists(struct loader *ld, const config_setting_t *lists)
 		l = &ld->lists[ld->nlists++];
 		l->name = config_setting_name(s);
 		l->line = config_setting_source_line(s);
-		l->file = policy_file(ld, s);
+		l->decl = l->file = policy_file(ld, s);
 		if (config_setting_type(s) == CONFIG_TYPE_GROUP) {
 			if (config_setting_length(s) != 1 ||
 			    (f = config_setting_get_member(s, "file")) ==
@@ -447,15 +441,19 @@ policy_lists(struct loader *ld, const config_setting_t *lists)
 			    CONFIG_TYPE_STRING) {
 				ERR(ld, s, "list %s: a group holds exactly "
 				    "file = \"PATH\";", l->name);
+				l->broken = 1;
 				continue;
 			}
-			policy_list_file(ld, l, f, config_setting_get_string(f));
+			if (policy_list_file(ld, l, f,
+			    config_setting_get_string(f)) == -1)
+				l->broken = 1;
 			continue;
 		}
 		if (config_setting_type(s) == CONFIG_TYPE_STRING ||
 		    policy_strings(s) < 0) {
 			ERR(ld, s, "list %s: want [ \"...\", ... ] or "
 			    "{ file = \"PATH\"; }", l->name);
+			l->broken = 1;
 			continue;
 		}
 		if ((l->e = calloc(config_setting_length(s) + 1,
@@ -561,9 +559,10 @@ policy_settings(struct loader *ld, const config_setting_t *set)
 			ll = config_setting_get_int64(s);
 			if (config_setting_type(s) == CONFIG_TYPE_INT)
 				ll = config_setting_get_int(s);
-			if (ll < 1024 || ll > 1048576)
+			/* a request is at most 64 KiB in all (certauthzd) */
+			if (ll < 1024 || ll > AUTHZ_CERT_MAX_LIMIT)
 				ERR(ld, s, "max_cert_bytes must be within "
-				    "1024..1048576");
+				    "1024..%d", AUTHZ_CERT_MAX_LIMIT);
 			else
 				p->max_cert = (size_t)ll;
 		} else if (strcmp(name, "ca_file") == 0 ||
@@ -669,8 +668,16 @@ policy_cond(struct loader *ld, struct cond *c, enum cond_kind kind,
 		strcat(c->sig, v);
 		strcat(c->sig, "\x1f");
 		l = v[0] == '@' ? policy_list_find(ld, v + 1) : NULL;
-		if (v[0] == '@' && l == NULL && kind != K_EMAIL) {
+		/* email "@example.com" is a domain; "@staff" must be a list */
+		if (v[0] == '@' && l == NULL && (kind != K_EMAIL ||
+		    strchr(v + 1, '.') == NULL)) {
 			ERR(ld, e, "unknown list \"%s\"", v + 1);
+			bad = 1;
+			continue;
+		}
+		if (l != NULL && (l->broken || l->n == 0)) {
+			if (!l->broken)	/* else already reported */
+				ERR(ld, e, "list %s is empty", l->name);
 			bad = 1;
 			continue;
 		}
@@ -692,7 +699,7 @@ policy_cond(struct loader *ld, struct cond *c, enum cond_kind kind,
 			vs = inl;
 		}
 		vl = c->nset;
-		if (policy_grow(a, &c->sets, vl, sizeof(*c->sets)) == -1)
+		if (arena_grow(a, &c->sets, vl, sizeof(*c->sets)) == -1)
 			return policy_oom(ld);
 		c->sets[c->nset++] = vs;
 	}
@@ -817,6 +824,8 @@ policy_pol(struct loader *ld, struct pol *pl, const config_setting_t *s)
 	const char		*name;
 	int			 i;
 
+	/* The slot may hold a policy that failed to load: start afresh. */
+	memset(pl, 0, sizeof(*pl));
 	pl->line = config_setting_source_line(s);
 	if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
 		ERR(ld, s, "a policy must be a group { name = ...; ... }");
@@ -874,6 +883,10 @@ policy_lint(struct loader *ld)
 	size_t				 i, j, k, m;
 	int				 serial, issuer;
 
+	for (i = 0; i < ld->nlists; i++)
+		if (ld->lists[i].n == 0 && !ld->lists[i].broken)
+			policy_msg(ld, ld->lists[i].decl, ld->lists[i].line, 1,
+			    "list %s is empty", ld->lists[i].name);
 	for (i = 0; i < p->npol; i++) {
 		pl = &p->pol[i];
 		if (open != NULL)
@@ -1040,6 +1053,8 @@ authz_policy_load(const char *file, int flags, authz_msg_fn msg, void *arg)
 		policy_oom(&ld);
 		goto fail;
 	}
+	/* @include "x" names a file beside this one, whatever the cwd */
+	config_set_include_dir(&cfg, ld.dir != NULL ? ld.dir : ".");
 	if (config_read_file(&cfg, file) != CONFIG_TRUE) {
 		if (config_error_type(&cfg) == CONFIG_ERR_FILE_IO)
 			policy_msg(&ld, NULL, 0, 0, "cannot read: %s",
@@ -1079,6 +1094,12 @@ authz_policy_load(const char *file, int flags, authz_msg_fn msg, void *arg)
 
 			pl->name = arena_strndup(p->arena, pl->name,
 			    strlen(pl->name));
+			if (pl->path != NULL)
+				pl->path->key = NULL;
+			if (pl->host != NULL)
+				pl->host->key = NULL;
+			if (pl->method != NULL)
+				pl->method->key = NULL;
 			for (j = 0; j < pl->ndeny + pl->nallow; j++) {
 				struct rule *r = j < pl->ndeny ? &pl->deny[j] :
 				    &pl->allow[j - pl->ndeny];

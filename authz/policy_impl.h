@@ -22,6 +22,12 @@ struct arena;
 struct arena	*arena_new(void);
 void		*arena_alloc(struct arena *, size_t);
 char		*arena_strndup(struct arena *, const char *, size_t);
+/*
+ * Makes room for element n of the array *arrp of n elements of elem
+ * bytes, growing it geometrically (the old copy stays in the arena).
+ * Returns 0, -1 on ENOMEM.
+ */
+int		 arena_grow(struct arena *, void *arrp, size_t n, size_t elem);
 void		 arena_free(struct arena *);
 
 /* An open-addressing hash set of byte strings, stored in an arena. */
@@ -72,7 +78,7 @@ struct cond {
 	const char		 *key;		/* as written, for messages */
 	const char		 *oid;		/* K_ATTR */
 	struct valueset		**sets;		/* inline values, lists */
-	size_t			  nset;
+	size_t			  nset;		/* > 0 once loaded */
 	char			 *sig;		/* canonical text, for lint */
 };
 
@@ -133,10 +139,12 @@ int	 match_add(struct arena *, struct valueset *, enum cond_kind,
 /*
  * Does the condition hold for the certificate (K_SERIAL .. K_EKU)?
  * email_src as in struct authz_policy.  Returns 1, 0, or -1 with
- * *reason set (a value that cannot be compared).
+ * *reason set (a value that cannot be compared).  On 1, *value is the
+ * certificate's email, DNS name or URI that satisfied a K_EMAIL, K_DNS
+ * or K_URI condition (NULL for other kinds).
  */
 int	 match_cond(const struct cond *, const struct cert_info *,
-	    const int *email_src, const char **reason);
+	    const int *email_src, const char **value, const char **reason);
 /* Does the when-condition hold for the (normalized) value?  1 or 0. */
 int	 match_when(const struct cond *, const char *);
 

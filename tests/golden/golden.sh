@@ -10,7 +10,7 @@ sh "$g/mkcerts.sh" "$PKI" "$T/certs" || fail "making test certificates"
 fp=$(cat "$T/certs/rich.fp")
 fplow=$(printf '%s' "$fp" | tr -d : | tr A-F a-f)
 mkdir -p "$T/p"
-for f in "$g"/*.conf "$g"/*.txt; do
+for f in "$g"/*.conf "$g"/*.txt "$g"/*.inc; do
 	sed -e "s/@FP@/$fp/" -e "s/@FPLOW@/$fplow/" "$f" > "$T/p/${f##*/}"
 done
 cp "$PKI/client-chain.pem" "$PKI/client-ca.crl" "$T/p/"

@@ -11,7 +11,13 @@ EXTRA_DIST += tests/golden/golden.sh tests/golden/policies.sh \
 	tests/golden/keys.conf tests/golden/select.conf \
 	tests/golden/identity.conf tests/golden/settings.conf \
 	tests/golden/lax.conf tests/golden/verify.conf tests/golden/names.txt \
+	tests/golden/when.conf tests/golden/matched.conf \
+	tests/golden/include.conf tests/golden/include.inc \
 	tests/golden/errors/bad-ca.conf \
+	tests/golden/errors/big-rdn.conf \
+	tests/golden/errors/empty-list.conf \
+	tests/golden/errors/empty-list-unused.conf \
+	tests/golden/errors/max-cert.conf \
 	tests/golden/errors/bad-list-entry.conf \
 	tests/golden/errors/bad-settings.conf \
 	tests/golden/errors/bad-types.conf \

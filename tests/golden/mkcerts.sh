@@ -10,6 +10,11 @@
 #   twocn.pem    two CN attributes
 #   nocn.pem     no CN, no email (identity "cn" finds nothing)
 #   neg.pem      a negative serial (-0x1A)
+#   uid.pem      UID=u7 (userId, 0.9.2342.19200300.100.1.1)
+#   twomail.pem  two SAN emails, URIs and DNS names: partner.org first,
+#                example.com second
+#   smartcard.pem EKU clientAuth, msSmartcardLogin, ipsecEndSystem,
+#                anyExtendedKeyUsage
 set -eu
 pki=$1
 dir=$2
@@ -41,5 +46,10 @@ allow" "$base"
 mk twocn 0x2002 '/O=Example/CN=one/CN=two' "$base"
 mk nocn 0x2003 '/O=Example/OU=Eng' "$base"
 mk neg -0x1A '/O=Example/CN=neg' "$base"
+mk uid 0x2004 '/O=Example/UID=u7/CN=uid7' "$base"
+mk twomail 0x2005 '/O=Example/CN=twomail' "$base
+subjectAltName = email:boss@partner.org, email:zed@example.com, URI:spiffe://partner.org/boss, URI:spiffe://example.com/zed, DNS:boss.partner.org, DNS:zed.example.com"
+mk smartcard 0x2006 '/O=Example/CN=smartcard' 'basicConstraints = critical, CA:FALSE
+extendedKeyUsage = clientAuth, msSmartcardLogin, 1.3.6.1.5.5.7.3.5, anyExtendedKeyUsage'
 "$OPENSSL" x509 -in rich.pem -noout -fingerprint -sha256 |
     sed 's/.*=//' > rich.fp

@@ -44,8 +44,20 @@ main(void)
 
 	CHECK(authz_header_value(buf, sizeof(buf), "a\r\nb") == 10);
 	CHECK_STR(buf, "a\\x0d\\x0ab");
-	CHECK(authz_header_value(buf, sizeof(buf), "CN=a b\"\\") == 8);
-	CHECK_STR(buf, "CN=a b\"\\");
+	/* a backslash doubled, so "\\x0a" cannot pass for an escape */
+	CHECK(authz_header_value(buf, sizeof(buf), "CN=a b\"\\") == 9);
+	CHECK_STR(buf, "CN=a b\"\\\\");
+	CHECK(authz_header_value(buf, sizeof(buf), "a\\x0ab") == 7);
+	CHECK_STR(buf, "a\\\\x0ab");
+	/* an edge space survives web servers that trim: "admin " != "admin" */
+	CHECK(authz_header_value(buf, sizeof(buf), "admin ") == 9);
+	CHECK_STR(buf, "admin\\x20");
+	CHECK(authz_header_value(buf, sizeof(buf), " a b ") == 11);
+	CHECK_STR(buf, "\\x20a b\\x20");
+	CHECK(authz_header_value(buf, sizeof(buf), " ") == 4);
+	CHECK_STR(buf, "\\x20");
+	CHECK(authz_header_value(buf, 3, "\\") == 2);
+	CHECK(authz_header_value(buf, 2, "\\") == -1);
 	CHECK(authz_header_value(buf, 4, "abcd") == -1);
 	CHECK(authz_header_value(buf, 5, "abcd") == 4);
 	CHECK(authz_header_value(buf, 5, "ab\n") == -1);

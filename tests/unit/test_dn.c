@@ -1,6 +1,7 @@
 /*
  * test_dn.c: DN parsing, comparison and rendering, without certificates.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -121,6 +122,31 @@ main(void)
 	CHECK(parse_err("1.2..3=x"));
 	CHECK(parse_err("/CN=a\\q"));
 	CHECK(parse_err("/CN=a/"));
+	/* uid is userId (RFC 4514), in any case; never uniqueIdentifier */
+	CHECK(same("uid=a1", "0.9.2342.19200300.100.1.1=a1") == 1);
+	CHECK(same("UID=a1", "uid=a1") == 1);
+	CHECK(same("/Uid=a1", "userId=a1") == 1);
+	CHECK(same("uid=a1", "uniqueIdentifier=a1") == 0);
+	CHECK(same("E=a@b,street=x", "emailAddress=a@b,2.5.4.9=x") == 1);
+	render("uid=a1,dc=org", "UID=a1,DC=org");
+	/* at most AUTHZ_RDN_MAX values in one RDN */
+	{
+		char	 big[8 * (AUTHZ_RDN_MAX + 2)], *p = big;
+		int	 i;
+
+		for (i = 0; i < AUTHZ_RDN_MAX; i++)
+			p += sprintf(p, "%sCN=%d", i ? "+" : "", i);
+		CHECK(parse_ok(big, &dn) && dn.nrdn == 1 &&
+		    dn.rdn[0].nava == AUTHZ_RDN_MAX);
+		CHECK(dn_equal(&dn, &dn) == 1);
+		dn_free(&dn);
+		strcpy(p, "+CN=x");
+		CHECK(parse_err(big));
+		p = big;	/* the slash form too */
+		for (i = 0; i <= AUTHZ_RDN_MAX; i++)
+			p += sprintf(p, "%sCN=%d", i ? "+" : "/", i);
+		CHECK(parse_err(big));
+	}
 	/* The empty DN. */
 	CHECK(parse_ok("", &dn) && dn.nrdn == 0);
 	dn_free(&dn);

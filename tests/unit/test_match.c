@@ -42,8 +42,13 @@ main(void)
 {
 	struct arena	*a;
 	struct set	*s;
+	struct cert_info ci;
+	struct cond	 c;
+	struct valueset	 vs, *sets[1];
 	char		 key[32], big[200];
-	int		 i, ok;
+	char		*ekus[] = { "1.3.6.1.5.5.7.3.2" };
+	const char	*v, *err;
+	int		 i, ok, *arr, src[2] = { EMAIL_SRC_SAN, 0 };
 
 	CHECK_STR(serial("1001"), "1001");
 	CHECK_STR(serial("10:01"), "1001");
@@ -102,11 +107,46 @@ main(void)
 	    "abcdef0123456789abcdef0123456789"
 	    "abcdef0123456789abcdef0123456789");
 	CHECK_STR(norm(K_FINGERPRINT, "abcd"), "ERR");
-	CHECK_STR(norm(K_EKU, "clientauth"), "clientAuth");
-	CHECK_STR(norm(K_EKU, "1.3.6.1.5.5.7.3.2"), "clientAuth");
+	/* EKUs compare as dotted OIDs */
+	CHECK_STR(norm(K_EKU, "clientauth"), "1.3.6.1.5.5.7.3.2");
+	CHECK_STR(norm(K_EKU, "1.3.6.1.5.5.7.3.2"), "1.3.6.1.5.5.7.3.2");
 	CHECK_STR(norm(K_EKU, "1.2.3.4"), "1.2.3.4");
 	CHECK_STR(norm(K_EKU, "1..2"), "ERR");
 	CHECK_STR(norm(K_SERIAL, "*"), "ERR");
+
+	/* a condition without values holds for no certificate */
+	memset(&ci, 0, sizeof(ci));
+	ci.eku_oid.v = ekus;
+	ci.eku_oid.n = 1;
+	memset(&c, 0, sizeof(c));
+	c.kind = K_EKU;
+	c.sets = sets;
+	c.nset = 1;
+	sets[0] = &vs;
+	memset(&vs, 0, sizeof(vs));
+	CHECK(match_cond(&c, &ci, src, &v, &err) == 0);
+	vs.all = ekus;
+	vs.nall = 1;
+	CHECK(match_cond(&c, &ci, src, &v, &err) == 1);
+	c.kind = K_SERIAL;
+	memset(&vs, 0, sizeof(vs));
+	CHECK(match_cond(&c, &ci, src, &v, &err) == 0);
+	c.kind = K_EMAIL;
+	CHECK(match_cond(&c, &ci, src, &v, &err) == 0);
+
+	/* arena_grow: geometric, the contents kept */
+	a = arena_new();
+	arr = NULL;
+	ok = 1;
+	for (i = 0; i < 100000 && ok; i++) {
+		ok = arena_grow(a, &arr, (size_t)i, sizeof(*arr)) == 0;
+		if (ok)
+			arr[i] = i;
+	}
+	for (i = 0; i < 100000 && ok; i++)
+		ok = arr[i] == i;
+	CHECK(ok);
+	arena_free(a);
 
 	a = arena_new();
 	s = set_new(a);

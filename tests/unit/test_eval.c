@@ -1,0 +1,225 @@
+/*
+ * test_eval.c: decisions on certificates the openssl command line
+ * cannot make, built here in memory: an empty CN (no identity), v1 and
+ * keyCertSign certificates (CAs without basicConstraints), and an RDN
+ * of more than AUTHZ_RDN_MAX values.  Each allow has a deny twin.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "authz.h"
+#include "test.h"
+
+static EVP_PKEY	*key;
+
+enum { C_V1 = 0x01, C_SELF = 0x02, C_CERTSIGN = 0x04, C_SIGN = 0x08 };
+
+/*
+ * A PEM certificate for subject (slash form, '+' joins an RDN), issued
+ * by "/CN=Test CA" unless C_SELF.  Returns malloc'ed text.
+ */
+static char *
+mkcert(const char *subject, int flags)
+{
+	X509		*x;
+	X509_NAME	*sn, *in;
+	X509_EXTENSION	*ext = NULL;
+	BIO		*b;
+	BUF_MEM		*m;
+	char		*pem, *dup, *p, *eq, *end;
+	int		 plus, join = 0;
+
+	if ((x = X509_new()) == NULL ||
+	    (sn = X509_NAME_new()) == NULL || (in = X509_NAME_new()) == NULL)
+		abort();
+	X509_set_version(x, flags & C_V1 ? X509_VERSION_1 : X509_VERSION_3);
+	ASN1_INTEGER_set(X509_get_serialNumber(x), 0x3001);
+	X509_gmtime_adj(X509_getm_notBefore(x), -3600);
+	X509_gmtime_adj(X509_getm_notAfter(x), 86400);
+	X509_set_pubkey(x, key);
+	/* "a=b" pairs split on '/' (a new RDN) and '+' (the same RDN) */
+	if ((dup = strdup(subject)) == NULL)
+		abort();
+	for (p = dup; p != NULL; p = end) {
+		end = p + strcspn(p, "/+");
+		plus = *end == '+';
+		if (*end != '\0')
+			*end++ = '\0';
+		else
+			end = NULL;
+		if ((eq = strchr(p, '=')) == NULL)
+			abort();
+		*eq++ = '\0';
+		if (!X509_NAME_add_entry_by_txt(sn, p, V_ASN1_UTF8STRING,
+		    (unsigned char *)eq, (int)strlen(eq), -1, join ? -1 : 0))
+			abort();
+		join = plus;
+	}
+	free(dup);
+	X509_set_subject_name(x, sn);
+	if (flags & C_SELF)
+		X509_set_issuer_name(x, sn);
+	else {
+		X509_NAME_add_entry_by_txt(in, "CN", MBSTRING_UTF8,
+		    (const unsigned char *)"Test CA", -1, -1, 0);
+		X509_set_issuer_name(x, in);
+	}
+	if (flags & (C_CERTSIGN | C_SIGN)) {
+		ext = X509V3_EXT_conf_nid(NULL, NULL, NID_key_usage,
+		    flags & C_CERTSIGN ? "keyCertSign" : "digitalSignature");
+		if (ext == NULL || !X509_add_ext(x, ext, -1))
+			abort();
+		X509_EXTENSION_free(ext);
+	}
+	if (!X509_sign(x, key, EVP_sha256()))
+		abort();
+	if ((b = BIO_new(BIO_s_mem())) == NULL || !PEM_write_bio_X509(b, x))
+		abort();
+	BIO_get_mem_ptr(b, &m);
+	if ((pem = malloc(m->length + 1)) == NULL)
+		abort();
+	memcpy(pem, m->data, m->length);
+	pem[m->length] = '\0';
+	BIO_free(b);
+	X509_NAME_free(sn);
+	X509_NAME_free(in);
+	X509_free(x);
+	return pem;
+}
+
+/* A subject whose one RDN holds n values: "/O=Example/CN=v0+CN=v1...". */
+static char *
+bigrdn(int n)
+{
+	char	*s, *p;
+	int	 i;
+
+	if ((s = p = malloc(32 + 16 * (size_t)n)) == NULL)
+		abort();
+	p += sprintf(p, "O=Example/");
+	for (i = 0; i < n; i++)
+		p += sprintf(p, "%sCN=v%d", i ? "+" : "", i);
+	return s;
+}
+
+/* Decides pem against p; returns the result, the reason in *reason. */
+static enum authz_result
+decide(const struct authz_policy *p, const char *pem, char *reason,
+    size_t size)
+{
+	struct authz_request	 req;
+	struct authz_decision	 d;
+	enum authz_result	 r;
+
+	memset(&req, 0, sizeof(req));
+	req.verify = "SUCCESS";
+	req.cert = pem;
+	req.certlen = strlen(pem);
+	req.uri = "/";
+	req.method = "GET";
+	authz_decide(p, &req, NULL, time(NULL), &d);
+	snprintf(reason, size, "%s", d.reason ? d.reason : "-");
+	r = d.result;
+	authz_decision_clear(&d);
+	return r;
+}
+
+static void
+msg(void *arg, const char *m)
+{
+	(void)arg;
+	fprintf(stderr, "policy: %s\n", m);
+}
+
+int
+main(void)
+{
+	struct authz_policy	*p, *lax;
+	struct cert_info	*ci;
+	const char		*why;
+	char			 file[] = "/tmp/test_eval.XXXXXX", reason[256];
+	char			*pem, *s;
+	FILE			*f;
+	int			 fd;
+
+	if ((key = EVP_EC_gen("P-256")) == NULL)
+		abort();
+	/* every CN-bearing certificate of O=Example is allowed */
+	if ((fd = mkstemp(file)) == -1 || (f = fdopen(fd, "w")) == NULL)
+		abort();
+	fprintf(f, "settings = { identity = \"cn\"; };\n"
+	    "policies = ( { name = \"p\"; allow = ( { name = \"any\"; "
+	    "o = \"Example\"; } ); } );\n");
+	fclose(f);
+	p = authz_policy_load(file, 0, msg, NULL);
+	CHECK(p != NULL);
+	if ((f = fopen(file, "w")) == NULL)
+		abort();
+	fprintf(f, "settings = { identity = \"cn\"; "
+	    "require_client_auth = false; };\n"
+	    "policies = ( { name = \"p\"; allow = ( { name = \"any\"; "
+	    "o = \"Example\"; } ); } );\n");
+	fclose(f);
+	lax = authz_policy_load(file, 0, msg, NULL);
+	CHECK(lax != NULL);
+	unlink(file);
+	if (p == NULL || lax == NULL)
+		return test_done();
+
+	/* an empty CN is no identity */
+	pem = mkcert("O=Example/CN=x", 0);
+	CHECK(decide(p, pem, reason, sizeof(reason)) == AUTHZ_ALLOW);
+	free(pem);
+	pem = mkcert("O=Example/CN=", 0);
+	CHECK(decide(p, pem, reason, sizeof(reason)) == AUTHZ_DENY);
+	CHECK_STR(reason, "no identity");
+	free(pem);
+
+	/* CAs by X509_check_ca(): a v1 self-signed root, keyCertSign */
+	pem = mkcert("O=Example/CN=v1", C_V1);
+	CHECK(decide(p, pem, reason, sizeof(reason)) == AUTHZ_ALLOW);
+	free(pem);
+	pem = mkcert("O=Example/CN=v1", C_V1 | C_SELF);
+	CHECK(decide(p, pem, reason, sizeof(reason)) == AUTHZ_DENY);
+	CHECK_STR(reason, "CA certificate");
+	CHECK(decide(lax, pem, reason, sizeof(reason)) == AUTHZ_ALLOW);
+	free(pem);
+	pem = mkcert("O=Example/CN=ku", C_SIGN);
+	CHECK(decide(p, pem, reason, sizeof(reason)) == AUTHZ_ALLOW);
+	free(pem);
+	pem = mkcert("O=Example/CN=ku", C_CERTSIGN);
+	CHECK(decide(p, pem, reason, sizeof(reason)) == AUTHZ_DENY);
+	CHECK_STR(reason, "CA certificate");
+	free(pem);
+
+	/* an RDN of AUTHZ_RDN_MAX values decodes, one more does not */
+	pem = mkcert(s = bigrdn(AUTHZ_RDN_MAX), 0);
+	free(s);
+	ci = cert_decode(pem, strlen(pem), AUTHZ_CERT_MAX_LIMIT, &why);
+	CHECK(ci != NULL && ci->subject.nrdn == 2 &&
+	    ci->subject.rdn[1].nava == AUTHZ_RDN_MAX);
+	CHECK(ci != NULL && dn_equal(&ci->subject, &ci->subject) == 1);
+	cert_free(ci);
+	free(pem);
+	pem = mkcert(s = bigrdn(AUTHZ_RDN_MAX + 1), 0);
+	free(s);
+	ci = cert_decode(pem, strlen(pem), AUTHZ_CERT_MAX_LIMIT, &why);
+	CHECK(ci == NULL);
+	CHECK_STR(ci == NULL ? why : NULL, "too many values in one RDN");
+	cert_free(ci);
+	free(pem);
+
+	authz_policy_free(p);
+	authz_policy_free(lax);
+	EVP_PKEY_free(key);
+	return test_done();
+}
