@@ -27,7 +27,10 @@ msg(void *arg, const char *m)
 
 	FUZZ_ASSERT(m != NULL);
 	FUZZ_ASSERT(strncmp(m, ms->path, n) == 0 && m[n] == ':');
-	if (strstr(m, ": warning: ") != NULL)
+	/* "FILE:LINE: warning: ...": the text after it may echo input. */
+	m += n + 1;
+	m += strspn(m, "0123456789");
+	if (strncmp(m, ": warning: ", 11) == 0)
 		ms->warnings++;
 	else
 		ms->errors++;
