@@ -13,7 +13,7 @@
 
 #include "authz.h"
 
-#define CERTAUTHZD_THREADS	16	/* default -n */
+#define CERTAUTHZD_THREADS_MIN	4	/* default -n: 2 x online CPUs, >= this */
 #define CERTAUTHZD_MAXCONN	1024	/* open connections, idle included */
 #define CERTAUTHZD_IOTIMEOUT	10	/* seconds a started request may stall */
 #define REQUEST_PARAMS_MAX	256	/* params in one request */
@@ -38,8 +38,9 @@ int	 privs_resolve(const char *user, const char *group, uid_t *, gid_t *);
 int	 privs_drop(const char *user, uid_t, gid_t);
 
 /*
- * server.c.  server_run() owns the listening socket, runs the acceptor
- * and the workers, handles signals in the calling thread and returns
+ * server.c.  server_run() owns the listening socket, runs the workers
+ * (each accepts and serves; see the top of server.c), handles signals
+ * in the calling thread and returns
  * the exit status once a SIGTERM/SIGINT stop has completed.  The policy
  * passed in is owned by the server from then on.
  */

@@ -289,7 +289,7 @@ server_serve(struct worker *w, int fd)
 	size_t		 drained = 0;
 	int		 n, keep;
 
-	atomic_store_explicit(&w->busyfd, fd, memory_order_relaxed);
+	atomic_store(&w->busyfd, fd);
 	FCGX_InitRequest(&r, -1, 0);
 	r.ipcFd = fd;
 	r.keepConnection = 1;

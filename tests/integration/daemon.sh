@@ -1,8 +1,8 @@
 #!/bin/bash
 # daemon.sh: certauthzd's answers (SPEC §2.3) over a unix socket: both
 # roles, both certificate forms, keep-alive, an idle keep-alive pool
-# larger than the thread count, duplicate and oversized params, hostile
-# bytes, a FILTER request, and -t.
+# larger than the thread count, more connections than the limit,
+# duplicate and oversized params, hostile bytes, a FILTER request, and -t.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/integration/daemon-lib.sh"
 
@@ -81,6 +81,13 @@ grep -q ready "$T/held" || fail "the idle pool did not get its answers"
 # ... and the held connections are still usable afterwards? They are
 # idle; the client just closes them.  The daemon must not have lost one.
 kill -0 $dpid || fail "daemon died"
+
+# More keep-alive connections than the limit (1024): each is answered,
+# the longest idle are closed to admit the newest, and the daemon goes
+# on serving.
+"$CLIENT" -s "unix:$S" -k -c 1100 -H 1 -q -f "$ALICE" > "$T/out" || fail "past the connection limit"
+[ "$(tail -1 "$T/out")" = "200 1100" ] || fail "past the connection limit: $(cat "$T/out")"
+check allow -f "$ALICE"
 
 # Oversized params: deny, and the next client is served.
 check deny -f "$ALICE" -B 70000
