@@ -4,15 +4,16 @@
 # Measures certauthzd against a null responder (tests/bench/
 # null-responder.c, the floor) in the same run, directly over FastCGI
 # (fcgi-load) and end to end through real nginx with mTLS on loopback
-# (wrk -> nginx "front" -> mTLS -> nginx "edge" -> auth_request), and
-# writes OUT/results.txt, OUT/results.csv and a summary to stdout.  The
+# (wrk -> nginx "front" -> mTLS -> nginx "edge" -> auth_request) and
+# through Apache (tests/bench/apache.sh: mod_ssl's Require expr vs
+# mod_authnz_fcgi to certauthzd), and writes OUT/results.txt, OUT/results.csv and a summary to stdout.  The
 # machine is shared and noisy: every target is a ratio to a baseline
 # measured in the same run, or an absolute bound far from the noise.
 #
 # Environment: top_srcdir, top_builddir (set by `make bench`);
 #   BENCH_SECONDS   seconds per measured case (default 5)
 #   BENCH_CASES     which sections (default "direct reload memory e2e
-#                   wiring"; "profile" adds an strace -c run)
+#                   wiring apache"; "profile" adds an strace -c run)
 #   BENCH_THREADS   -n of certauthzd and of the null responder (16)
 #   BENCH_CONNS     concurrent FastCGI connections (8)
 #   BENCH_CERTS     distinct certificates of the cold case (300: more
@@ -20,13 +21,15 @@
 #   BENCH_LIST      entries of the big serial list (1000000)
 #   BENCH_ROUNDS    interleaved rounds of each compared pair; the best
 #                   of each side counts (3)
+#   BENCH_APACHE_THREADS  -n of the apache case's certauthzd (2 x CPUs,
+#                   at least 4)
 # Every server started here is stopped by pid on exit.
 set -u
 
 : "${top_srcdir:?run through make bench}"
 : "${top_builddir:?run through make bench}"
 SECS=${BENCH_SECONDS:-5}
-CASES=${BENCH_CASES:-direct reload memory e2e wiring}
+CASES=${BENCH_CASES:-direct reload memory e2e wiring apache}
 THREADS=${BENCH_THREADS:-16}
 CONNS=${BENCH_CONNS:-8}
 NCERTS=${BENCH_CERTS:-300}
@@ -333,9 +336,10 @@ e2e_conf() {
 	EPORT=$(free_port)
 	FPORT=$(free_port)
 	[ "$EPORT" = "$FPORT" ] && FPORT=$((FPORT + 1))
-	APORT=$(free_port)
-	NTCP=$(free_port)
-	DTCP=$(free_port)
+	APORT=$(free_port)	# apache case: mod_authnz_fcgi vhost
+	AXPORT=$(free_port)	# apache case: Require expr vhost
+	AEPORT=$(free_port)	# apache case: Require expr + certauthz-env.conf
+	BPORT=$(free_port)	# apache case: the backend both proxy to
 	cp "$top_srcdir/contrib/nginx/certauthz_params" "$dir/snippets/" 2>/dev/null
 	cp "$top_srcdir/contrib/nginx/certauthz-location.conf" "$dir/" 2>/dev/null
 	for f in nginx-only null authz passnull; do echo ok > "$dir/html/$f"; done
@@ -384,6 +388,12 @@ http {
 		}
 		include certauthz-location.conf;
 	}
+	# The apache case's backend (plain HTTP from Apache's mod_proxy).
+	server {
+		listen 127.0.0.1:$BPORT;
+		keepalive_requests 1000000;
+		location / { return 200 "ok\n"; }
+	}
 }
 EOF
 	cat > "$dir/front.conf" <<EOF
@@ -395,7 +405,13 @@ http {
 	access_log off;
 	upstream edge { server 127.0.0.1:$EPORT; keepalive 64; }
 	upstream edgebob { server 127.0.0.1:$EPORT; keepalive 4; }
-	upstream apache { server 127.0.0.1:$APORT; keepalive 64; }
+	# apache case: each vhost, alice's and bob's pools
+	upstream apfcgi { server 127.0.0.1:$APORT; keepalive 32; }
+	upstream apfcgibob { server 127.0.0.1:$APORT; keepalive 32; }
+	upstream apexpr { server 127.0.0.1:$AXPORT; keepalive 32; }
+	upstream apexprbob { server 127.0.0.1:$AXPORT; keepalive 32; }
+	upstream apenv { server 127.0.0.1:$AEPORT; keepalive 32; }
+	upstream apenvbob { server 127.0.0.1:$AEPORT; keepalive 32; }
 	server {
 		listen 127.0.0.1:$FPORT;
 		keepalive_requests 1000000;
@@ -405,7 +421,37 @@ http {
 		proxy_ssl_certificate_key $PKI/alice.key;
 		proxy_ssl_session_reuse on;
 		location / { proxy_pass https://edge; }
-		location /apache/ { proxy_pass https://apache/; }
+		# apache case: X-Who tells apache-check.lua whose answer it is
+		location /ap/fcgi/alice/ {
+			proxy_pass https://apfcgi/fcgi/;
+			add_header X-Who alice always;
+		}
+		location /ap/fcgi/bob/ {
+			proxy_pass https://apfcgibob/fcgi/;
+			proxy_ssl_certificate $PKI/bob.pem;
+			proxy_ssl_certificate_key $PKI/bob.key;
+			add_header X-Who bob always;
+		}
+		location /ap/expr/alice/ {
+			proxy_pass https://apexpr/expr/;
+			add_header X-Who alice always;
+		}
+		location /ap/expr/bob/ {
+			proxy_pass https://apexprbob/expr/;
+			proxy_ssl_certificate $PKI/bob.pem;
+			proxy_ssl_certificate_key $PKI/bob.key;
+			add_header X-Who bob always;
+		}
+		location /ap/env/alice/ {
+			proxy_pass https://apenv/expr/;
+			add_header X-Who alice always;
+		}
+		location /ap/env/bob/ {
+			proxy_pass https://apenvbob/expr/;
+			proxy_ssl_certificate $PKI/bob.pem;
+			proxy_ssl_certificate_key $PKI/bob.key;
+			add_header X-Who bob always;
+		}
 		location /bob/ {
 			# a pool of its own: kept connections carry alice's cert
 			proxy_pass https://edgebob/;
@@ -436,10 +482,11 @@ wrkrun() {
 	done
 	echo "label=$label rps=${rps:-0} p99=${p99:-?} requests=${n:-0} non2xx=${non2xx:-0} sockerr=${errs:-0} cpu_us_per_req=[${cpu# }]"
 }
-if has e2e || has wiring; then
+if has e2e || has wiring || has apache; then
 	if ! command -v nginx >/dev/null || ! command -v wrk >/dev/null; then
 		log "nginx or wrk missing: end-to-end cases skipped"
 		CASES=${CASES//e2e/}
+		CASES=${CASES//apache/}
 	else
 		e2e_conf
 		NGINX_OK=1
@@ -451,6 +498,7 @@ if has e2e || has wiring; then
 		_pids="$_pids $FRONT"
 		wait_port "$EPORT"
 		wait_port "$FPORT"
+		wait_port "$BPORT"
 		sleep 0.3
 		EW=$(children "$EDGE")
 		FW=$(children "$FRONT")
@@ -507,6 +555,11 @@ if has wiring && [ -n "${base:-}" ]; then
 	done
 	log "subrequest cost: auth_request/fastcgi_pass throughput ratio $(ratio "$ab" "$pb") (best of $ROUNDS: $ab vs $pb /s)"
 	note "certauthzd X-Accel-Redirect wiring: not measured (the daemon does not answer with X-Accel-Redirect)"
+fi
+
+# --- 5. Apache: Require expr vs mod_authnz_fcgi + certauthzd -------------------
+if has apache && [ -n "${base:-}" ]; then
+	. "$top_srcdir/tests/bench/apache.sh"
 fi
 
 # --- profile (optional) ----------------------------------------------------------
