@@ -14,7 +14,8 @@
 #   BENCH_SECONDS   seconds per measured case (default 5)
 #   BENCH_CASES     which sections (default "direct reload memory e2e
 #                   wiring apache"; "profile" adds an strace -c run)
-#   BENCH_THREADS   -n of certauthzd and of the null responder (16)
+#   BENCH_THREADS   -n of the null responder (16: a thread per connection)
+#   BENCH_DAEMON_THREADS  -n of certauthzd (default: the daemon's own)
 #   BENCH_CONNS     concurrent FastCGI connections (8)
 #   BENCH_CERTS     distinct certificates of the cold case (300: more
 #                   than the 256 cache slots of each certauthzd worker)
@@ -31,6 +32,8 @@ set -u
 SECS=${BENCH_SECONDS:-5}
 CASES=${BENCH_CASES:-direct reload memory e2e wiring apache}
 THREADS=${BENCH_THREADS:-16}
+# certauthzd runs with its own default -n (two per CPU) unless told.
+DTHREADS=${BENCH_DAEMON_THREADS:+-n $BENCH_DAEMON_THREADS}
 CONNS=${BENCH_CONNS:-8}
 NCERTS=${BENCH_CERTS:-300}
 NLIST=${BENCH_LIST:-1000000}
@@ -168,7 +171,7 @@ dlog=$run/certauthzd.log
 # start_daemon POLICY SOCKET
 start_daemon() {
 	rm -f "$2"
-	"$D" -c "$1" -s "unix:$2" -m 0666 -n "$THREADS" -d 2>>"$dlog" &
+	"$D" -c "$1" -s "unix:$2" -m 0666 $DTHREADS -d 2>>"$dlog" &
 	DPID=$!
 	_pids="$_pids $DPID"
 	wait_sock "$2" || { echo "bench: certauthzd did not start (see $dlog)" >&2; DPID=""; return 1; }
