@@ -4,8 +4,10 @@
 # Installs what the tests need (Debian packages, with sudo when not
 # root), then builds with ASan+UBSan and -Werror and runs the whole
 # test suite (`make check`, which starts real nginx and Apache on
-# loopback ports), then the daemon tests once more under valgrind with
-# a plain build, then `make distcheck`.  Exits non-zero on any failure.
+# loopback ports), then the daemon and unit tests once more under
+# valgrind with a plain build, a clang -Werror build, a libFuzzer smoke
+# run of every fuzz target, and `make distcheck`.  Exits non-zero on any
+# failure.
 #
 # Usage: tests/run-all.sh            (from the top of a clone)
 #        NO_INSTALL=1 tests/run-all.sh   to skip apt-get
@@ -52,12 +54,17 @@ rm -rf build-asan && mkdir build-asan
 }
 
 step "valgrind: daemon and unit tests on a plain build"
+# The unit tests and every test that drives certauthzd over FastCGI.
+valgrind_tests="tests/unit/test_dn tests/unit/test_match
+tests/unit/test_decision tests/unit/test_eval tests/unit/test_scan
+tests/unit/certs.sh $(ls tests/integration/daemon*.sh)
+tests/integration/hostile.sh tests/integration/hostile-nul.sh"
+valgrind_tests=$(echo $valgrind_tests)
 rm -rf build-valgrind && mkdir build-valgrind
 (cd build-valgrind && ../configure -q --enable-werror &&
     make -j"$jobs" && make -j"$jobs" check \
-    VALGRIND_WRAP="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite" \
-    TESTS="$(cd .. && ls tests/integration/daemon*.sh tests/unit/test_*.c 2>/dev/null |
-        sed 's/\.c$//' | tr '\n' ' ')") || {
+    VALGRIND_WRAP="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --suppressions=$top/tests/valgrind.supp" \
+    TESTS="$valgrind_tests") || {
 	cat build-valgrind/test-suite.log 2>/dev/null | tail -200
 	exit 1
 }
@@ -65,6 +72,12 @@ rm -rf build-valgrind && mkdir build-valgrind
 step "clang -Wall -Wextra -Werror build"
 rm -rf build-clang && mkdir build-clang
 (cd build-clang && ../configure -q CC=clang --enable-werror && make -j"$jobs")
+
+step "libFuzzer smoke run (clang, ASan+UBSan), FUZZ_SECONDS each target"
+rm -rf build-fuzz && mkdir build-fuzz
+(cd build-fuzz && ../configure -q CC=clang --enable-fuzzing \
+    --enable-sanitizers && make -j"$jobs" &&
+    make fuzz-smoke FUZZ_SECONDS="${FUZZ_SECONDS:-30}")
 
 step "make distcheck"
 (cd build-valgrind && make -j"$jobs" distcheck \

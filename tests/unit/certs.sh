@@ -7,8 +7,8 @@
 
 u=$top_builddir/tests/unit
 "$u/gencert" "$T" || fail "gencert"
-"$u/test_cert" "$T" "$PKI" || fail "test_cert"
-"$u/test_cache" "$PKI" || fail "test_cache"
+${VALGRIND_WRAP:-} "$u/test_cert" "$T" "$PKI" || fail "test_cert"
+${VALGRIND_WRAP:-} "$u/test_cache" "$PKI" || fail "test_cache"
 
 # The DN strings nginx and Apache would send, as the openssl command
 # line prints them, for a UTF-8 subject: test_cert checks the same
