@@ -3,10 +3,12 @@
  *
  * nginx and Apache forward the same certificate on every request of a
  * connection, so decoding it once per worker thread saves most of the
- * cost.  The cache is direct-mapped: the forwarded bytes hash to one
- * slot, compared in full before a hit; a miss decodes and replaces that
- * slot.  Only successful decodes are cached, and nothing that depends on
- * the time is kept here.
+ * cost.  The cache is 4-way set-associative: the forwarded bytes hash
+ * to a set of four slots, each compared in full before a hit; a miss
+ * decodes and replaces the least recently used slot of the set (a
+ * direct-mapped cache let two busy clients that hashed alike evict each
+ * other on every request).  Only successful decodes are cached, and
+ * nothing that depends on the time is kept here.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -14,8 +16,11 @@
 
 #include "authz.h"
 
+#define CERT_CACHE_WAYS	4
+
 struct cert_cache_slot {
 	uint64_t		 hash;
+	uint64_t		 used;	/* cc->tick at the last hit */
 	char			*key;
 	size_t			 len;
 	struct cert_info	*ci;
@@ -23,7 +28,8 @@ struct cert_cache_slot {
 
 struct cert_cache {
 	struct cert_cache_slot	*slot;
-	size_t			 nslot;
+	size_t			 nslot;	/* a multiple of CERT_CACHE_WAYS */
+	uint64_t		 tick;
 };
 
 /* A fast 64-bit hash, 8 bytes a step; only ever confirmed by memcmp(). */
@@ -42,7 +48,9 @@ cert_cache_hash(const char *s, size_t len)
 	w = 0;
 	memcpy(&w, s, len);
 	h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
-	return h ^ (h >> 29);
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	return h ^ (h >> 33);
 }
 
 struct cert_cache *
@@ -50,8 +58,10 @@ cert_cache_new(size_t slots)
 {
 	struct cert_cache *cc;
 
+	slots = (slots + CERT_CACHE_WAYS - 1) / CERT_CACHE_WAYS *
+	    CERT_CACHE_WAYS;
 	if (slots == 0)
-		slots = 1;
+		slots = CERT_CACHE_WAYS;
 	if ((cc = calloc(1, sizeof(*cc))) == NULL)
 		return NULL;
 	if ((cc->slot = calloc(slots, sizeof(*cc->slot))) == NULL) {
@@ -74,9 +84,10 @@ const struct cert_info *
 cert_cache_get(struct cert_cache *cc, const char *s, size_t len, size_t max,
     const char **reason)
 {
-	struct cert_cache_slot *sl;
+	struct cert_cache_slot *set, *sl;
 	struct cert_info *ci;
 	uint64_t	 h;
+	size_t		 i;
 
 	*reason = NULL;
 	if (len > max) {
@@ -85,10 +96,17 @@ cert_cache_get(struct cert_cache *cc, const char *s, size_t len, size_t max,
 		return NULL;
 	}
 	h = cert_cache_hash(s, len);
-	sl = &cc->slot[h % cc->nslot];
-	if (sl->ci != NULL && sl->hash == h && sl->len == len &&
-	    memcmp(sl->key, s, len) == 0)
-		return sl->ci;
+	set = &cc->slot[h % (cc->nslot / CERT_CACHE_WAYS) * CERT_CACHE_WAYS];
+	sl = &set[0];
+	for (i = 0; i < CERT_CACHE_WAYS; i++) {
+		if (set[i].ci != NULL && set[i].hash == h &&
+		    set[i].len == len && memcmp(set[i].key, s, len) == 0) {
+			set[i].used = ++cc->tick;
+			return set[i].ci;
+		}
+		if (set[i].used < sl->used)
+			sl = &set[i];	/* empty slots have used == 0 */
+	}
 	if ((ci = cert_decode(s, len, max, reason)) == NULL)
 		return NULL;
 	cert_cache_clear(sl);
@@ -96,12 +114,14 @@ cert_cache_get(struct cert_cache *cc, const char *s, size_t len, size_t max,
 		/* Uncacheable, but decoded: keep it in the slot alone. */
 		sl->ci = ci;
 		sl->len = (size_t)-1;
+		sl->used = ++cc->tick;
 		return ci;
 	}
 	memcpy(sl->key, s, len);
 	sl->hash = h;
 	sl->len = len;
 	sl->ci = ci;
+	sl->used = ++cc->tick;
 	return ci;
 }
 

@@ -15,9 +15,7 @@
 
 #define CERTAUTHZD_THREADS_MIN	4	/* default -n: 2 x online CPUs, >= this */
 #define CERTAUTHZD_MAXCONN	1024	/* open connections, idle included */
-#define CERTAUTHZD_IOTIMEOUT	10	/* seconds a started request may stall */
-#define REQUEST_PARAMS_MAX	256	/* params in one request */
-#define REQUEST_BYTES_MAX	(64 * 1024)	/* NAME=VALUE bytes in one request */
+#define CERTAUTHZD_IOTIMEOUT	10	/* seconds an answer's write may stall */
 
 struct server_config {
 	const char	*policy_file;
@@ -39,9 +37,9 @@ int	 privs_drop(const char *user, uid_t, gid_t);
 
 /*
  * server.c.  server_run() owns the listening socket, runs the workers
- * (each accepts and serves; see the top of server.c), handles signals
- * in the calling thread and returns
- * the exit status once a SIGTERM/SIGINT stop has completed.  The policy
+ * (each accepts and serves) and the gatherer (see the top of server.c),
+ * handles signals in the calling thread and returns the exit status
+ * once a SIGTERM/SIGINT stop has completed.  The policy
  * passed in is owned by the server from then on.
  */
 int	 server_run(int fd, const struct server_config *,
@@ -52,11 +50,13 @@ void	 server_policy_msg(void *, const char *);
 void	 server_signals_block(void);
 
 /*
- * request.c.  Fills req from the params of r.  A param sent twice, too
- * many params or too many bytes set req->fault.  Pointers in req point
- * into r and live until FCGX_Free().
+ * request.c.  Fills req from the params of r, which scan_request() has
+ * bounded; fault (its res.fault, or NULL) becomes req->fault, as do
+ * SSL_CLIENT_M_SERIAL and SSL_CLIENT_SERIAL when they disagree.
+ * Pointers in req point into r and live until FCGX_Free().
  */
-void	 request_parse(FCGX_Request *, struct authz_request *);
+void	 request_parse(FCGX_Request *, const char *fault,
+	    struct authz_request *);
 
 /*
  * response.c.  Writes the SPEC §2.3 answer for d to out; returns the

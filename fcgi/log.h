@@ -1,6 +1,9 @@
 /*
  * log.h: relayd-style logging for certauthzd.  Messages go to syslog
- * (ident "certauthzd") and, with -d, to stderr as well.
+ * (ident "certauthzd", through each thread's own socket: see log.c)
+ * and, with -d, to stderr as well.  log_init() comes first, in the
+ * main thread, before any other thread; later calls (reload) change
+ * only the facility.
  */
 #ifndef LOG_H
 #define LOG_H

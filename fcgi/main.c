@@ -216,7 +216,6 @@ main(int argc, char *argv[])
 	if (pidfile != NULL && unlink(pidfile) == -1)
 		log_warn("unlink %s", pidfile);
 	free(unlink_path);
-	closelog();
 	return rc;
 
 fail_pid:

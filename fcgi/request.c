@@ -3,11 +3,11 @@
  *
  * Only the params of the table in SPEC §2.2 are read; every HTTP_*
  * param except HTTP_HOST (request context, never identity) is ignored.
- * libfcgi itself bounds neither the number of params nor their length
- * (a name or value may announce up to 2^31 bytes, which it allocates);
- * this file bounds what reaches the policy: more than
- * REQUEST_PARAMS_MAX params or REQUEST_BYTES_MAX bytes, or any param
- * sent twice, is a deny.
+ * The params reach here already bounded and checked by scan_request()
+ * (scan.h), on the bytes as sent: at most SCAN_MAX_REQUEST bytes, and
+ * what it found wrong (too many params, a NUL byte, a param sent twice)
+ * arrives as the fault, since libfcgi hands over C strings in which a
+ * NUL cuts a value and a second copy of a name can hide.
  */
 #include <string.h>
 
@@ -33,15 +33,29 @@ request_match(const char *p, size_t plen, const char *name)
 	return p + n + 1;
 }
 
+/*
+ * 1 unless a and b are one serial (serial_normalize()); a malformed
+ * one disagrees.
+ */
+static int
+request_serials_differ(const char *a, const char *b)
+{
+	char	 na[AUTHZ_SERIAL_HEXLEN], nb[AUTHZ_SERIAL_HEXLEN];
+
+	return serial_normalize(a, na, sizeof(na)) == -1 ||
+	    serial_normalize(b, nb, sizeof(nb)) == -1 || strcmp(na, nb) != 0;
+}
+
 void
-request_parse(FCGX_Request *r, struct authz_request *req)
+request_parse(FCGX_Request *r, const char *fault, struct authz_request *req)
 {
 	char		**envp = r->envp;
 	const char	 *p, *v, *mserial = NULL, *serial = NULL;
 	const char	 *httphost = NULL, *servername = NULL;
-	size_t		  i, j, n, len, bytes = 0;
+	size_t		  len;
 
 	memset(req, 0, sizeof(*req));
+	req->fault = fault;
 	switch (r->role) {
 	case FCGI_RESPONDER:
 		req->role = "responder";
@@ -57,30 +71,8 @@ request_parse(FCGX_Request *r, struct authz_request *req)
 	/* envp[0] is the FCGI_ROLE=... that libfcgi adds itself. */
 	if (envp == NULL || envp[0] == NULL)
 		return;
-	envp++;
-
-	for (n = 0; envp[n] != NULL; n++) {
-		if (n >= REQUEST_PARAMS_MAX) {
-			req->fault = "too many params";
-			return;
-		}
-		bytes += strlen(envp[n]);
-		if (bytes > REQUEST_BYTES_MAX) {
-			req->fault = "oversized params";
-			return;
-		}
-	}
-
-	for (i = 0; i < n; i++) {
-		p = envp[i];
+	for (envp++; (p = *envp) != NULL; envp++) {
 		len = request_namelen(p);
-		for (j = 0; j < i; j++) {
-			if (request_namelen(envp[j]) == len &&
-			    memcmp(envp[j], p, len) == 0) {
-				req->fault = "duplicate param";
-				return;
-			}
-		}
 		if (len < 4)
 			continue;
 		if ((v = request_match(p, len, "SSL_CLIENT_VERIFY")) != NULL)
@@ -110,6 +102,10 @@ request_parse(FCGX_Request *r, struct authz_request *req)
 		else if ((v = request_match(p, len, "REMOTE_ADDR")) != NULL)
 			req->remote = v;
 	}
+	/* Both forwarded: each must be the certificate's, so one another. */
+	if (mserial != NULL && serial != NULL &&
+	    request_serials_differ(mserial, serial) && req->fault == NULL)
+		req->fault = "SSL_CLIENT_M_SERIAL and SSL_CLIENT_SERIAL disagree";
 	req->serial = mserial != NULL ? mserial : serial;
 	req->host = httphost != NULL ? httphost : servername;
 }

@@ -1,9 +1,9 @@
 /*
- * server.c: the workers, the connections, the policy swap and the
- * signals.
+ * server.c: the workers, the gatherer, the connections, the policy
+ * swap and the signals.
  *
  * Design.  All -n workers share one epoll set holding the listening
- * socket, every open connection that is not being served, and a stop
+ * socket, every open connection that waits for a request, and a stop
  * eventfd.  The socket and the connections are registered EPOLLIN |
  * EPOLLONESHOT (level-triggered): an event goes to exactly one worker
  * and disarms its descriptor, so no two workers ever touch one socket.
@@ -11,30 +11,58 @@
  *
  *  - the listening socket: accept up to SERVER_ACCEPT_BATCH connections
  *    (the socket is non-blocking), re-arm it, register each new
- *    connection, and run at once the request of the first one whose
- *    bytes have already arrived (recv MSG_PEEK), saving an epoll round;
- *  - a connection: run exactly one FastCGI request through libfcgi,
- *    then re-arm the connection (keep-alive) or close it;
+ *    connection, and go on at once with the first one whose bytes have
+ *    already arrived, saving an epoll round;
+ *  - a connection: peek at its bytes (recv MSG_PEEK, up to
+ *    SCAN_MAX_REQUEST, into the worker's buffer) and scan them
+ *    (scan.h).  A whole request is served through libfcgi, which then
+ *    never waits for a byte, and the connection is re-armed
+ *    (keep-alive) or closed.  Bytes that can never be a request we
+ *    read: closed without an answer.  Part of a request: handed to the
+ *    gatherer;
  *  - the stop eventfd, level-triggered and never read: leave.
  *
  * A request is thus read, decided and answered by the thread that
  * epoll woke, with no hand-off between threads.  Idle keep-alive
  * connections (nginx's upstream `keepalive N`) cost a file descriptor,
  * never a thread: any pool size up to CERTAUTHZD_MAXCONN is served by
- * -n workers.  A request that has started may stall at most
- * CERTAUTHZD_IOTIMEOUT seconds per read or write (SO_RCVTIMEO,
- * SO_SNDTIMEO), so a worker is never held longer by one peer.
+ * -n workers.
  *
- * The connection limit.  Every armed connection sits on an LRU list
- * (srv.idle, under srv.clock; two uncontended lock round trips per
- * request).  At CERTAUTHZD_MAXCONN open connections, accepting one more
- * evicts the connection armed longest ago: it is moved to srv.dying and
- * shut down, which makes it readable, and the worker that takes the
- * resulting event closes it.  A descriptor is closed only by the one
- * thread that holds it, or under srv.clock while it is on a list, so
- * no thread can touch a descriptor number that has been reused.  When
- * nothing is armed (all connections busy: only when -n is about the
- * limit) the new connection is closed at once.
+ * The gatherer.  One thread owns a second epoll set holding the
+ * connections whose request has begun but is not whole.  They are
+ * registered EPOLLIN | EPOLLET | EPOLLRDHUP, without ONESHOT, so that
+ * each arrival of bytes is reported once: a level-triggered or re-armed
+ * registration of a socket with unread bytes fires at once, over and
+ * over, and SO_RCVLOWAT does nothing on unix sockets.  On each event
+ * the gatherer peeks and, when more bytes came, scans again.  A whole
+ * request moves the connection back to the workers' set, where it
+ * fires at once.  Bytes that can never be a request, the peer's
+ * shutdown, a request still not whole SERVER_GATHER_MS after the
+ * gatherer first saw it, or SERVER_GATHER_SCANS scans of one request
+ * (a peer that sends a byte at a time would cost O(n^2) scanning):
+ * closed without an answer.  The time limit is one constant, so the
+ * gatherer's list in order of arrival is in order of deadline, and its
+ * head gives epoll_wait() its timeout.  Half-sent, slow and silent
+ * peers thus cost a descriptor, never a worker: a worker never waits
+ * for a request's bytes.  Writing an answer may stall at most
+ * CERTAUTHZD_IOTIMEOUT seconds (SO_SNDTIMEO; reads have the same
+ * bound, as a backstop).  libfcgi reads ahead, so a connection whose
+ * peek held more than its request is closed after the answer
+ * (pipelining is not supported; nginx and Apache never pipeline).
+ *
+ * The connection limit.  Every armed connection, in either set, sits
+ * on an LRU list (srv.idle, under srv.clock; two uncontended lock round
+ * trips per request).  At CERTAUTHZD_MAXCONN open connections,
+ * accepting one more evicts the connection armed longest ago: it is
+ * moved to srv.dying and shut down, which makes it readable, and the
+ * thread that takes the resulting event (a worker or the gatherer)
+ * closes it.  A descriptor is closed only by the one thread that holds
+ * it, or under srv.clock while it is on a list, so no thread can touch
+ * a descriptor number that has been reused.  The gatherer holds the
+ * connections of its set for their epoll registration and their scan
+ * state only; it takes them off the list (server_conn_take()) before
+ * closing one.  When nothing is armed (all connections busy: only when
+ * -n is about the limit) the new connection is closed at once.
  *
  * libfcgi is driven without its accept and close: FCGX_Accept_r() is
  * handed the already accepted descriptor (ipcFd set, listen_sock -1 so
@@ -52,11 +80,15 @@
  * it.  Requests in flight finish on the policy they started with.
  *
  * Signals are blocked in every thread and taken by sigwait() in the
- * main thread: SIGHUP reloads; SIGTERM and SIGINT set srv.stopping and
- * signal the stop eventfd.  Workers then take no new request and leave
- * once their request in flight is answered; after SERVER_GRACE_MS the
- * main thread shuts down the sockets of requests that still stall.
- * Then it closes the listening socket and every remaining connection.
+ * main thread: SIGHUP reloads; SIGTERM and SIGINT set srv.stopping.
+ * From then on the listening socket is not re-armed, no request enters
+ * the gatherer and no connection is kept after its answer, but the
+ * requests the gatherer holds are still completed and served.  Once
+ * none is left (srv.pending), or after SERVER_GRACE_MS, the main thread
+ * signals the stop eventfd: the gatherer leaves, and each worker once
+ * its request in flight is answered; at SERVER_GRACE_MS the main thread
+ * shuts down the sockets of requests that still stall.  Then it closes
+ * the listening socket and every remaining connection.
  */
 #include "config.h"	/* _GNU_SOURCE (AC_USE_SYSTEM_EXTENSIONS) */
 
@@ -80,12 +112,15 @@
 
 #include "certauthzd.h"
 #include "log.h"
+#include "scan.h"
 
-#define SERVER_DRAIN_MAX	(1024 * 1024)	/* stdin bytes read and dropped */
 #define SERVER_GRACE_MS		3000	/* stop: then cut stalled requests */
 #define SERVER_CACHE_SLOTS	256
 #define SERVER_ACCEPT_BATCH	16	/* accept4() calls per listener event */
 #define SERVER_BACKOFF_MS	100	/* after accept fails for lack of fds */
+#define SERVER_GATHER_MS	5000	/* for a begun request to be whole */
+#define SERVER_GATHER_SCANS	128	/* scans of one request, at most */
+#define SERVER_GATHER_EVENTS	64	/* per epoll_wait() of the gatherer */
 
 struct policy_ref {
 	atomic_int		 refs;
@@ -98,15 +133,29 @@ struct worker {
 	struct policy_ref	*ref;
 	unsigned long		 gen;
 	atomic_int		 busyfd;
+	unsigned char		*peek;	/* SCAN_MAX_REQUEST bytes */
 };
 
 enum conn_list { CONN_HELD, CONN_IDLE, CONN_DYING };
 
-/* An open connection; on srv.idle or srv.dying while armed in epoll. */
+/*
+ * An open connection; on srv.idle or srv.dying while armed in either
+ * epoll set.  entry, list and gathered are under srv.clock; the rest
+ * belongs to the thread that holds it, or to the gatherer while it is
+ * in the gatherer's set.
+ */
 struct conn {
 	TAILQ_ENTRY(conn)	 entry;
 	int			 fd;
-	enum conn_list		 list;	/* CONN_HELD: a worker holds it */
+	enum conn_list		 list;	/* CONN_HELD: a thread holds it */
+	int			 gathered; /* counted in srv.pending */
+	int			 registered; /* in srv.epfd (maybe disarmed) */
+	/* The gatherer's: */
+	TAILQ_ENTRY(conn)	 gentry;	/* on srv.gathering */
+	int			 queued;	/* on srv.gathering */
+	long			 deadline;	/* server_ms() */
+	size_t			 seen;		/* bytes last scanned */
+	int			 scans;
 };
 TAILQ_HEAD(conn_head, conn);
 
@@ -114,14 +163,20 @@ static struct {
 	const struct server_config	*conf;
 	int				 listenfd;
 	int				 epfd;
+	int				 gatherfd;
 	int				 stopfd;
 	atomic_int			 stopping;
-	atomic_int			 running;	/* workers not yet out */
+	atomic_int			 running;	/* threads not yet out */
 
 	pthread_mutex_t			 clock;
 	struct conn_head		 idle;	/* armed, oldest first */
 	struct conn_head		 dying;	/* evicted, armed */
 	int				 nopen;	/* not evicted */
+	int				 pending; /* gathered, not yet taken */
+
+	struct conn_head		 gathering; /* the gatherer's, by deadline */
+	pthread_t			 gatherer;
+	unsigned char			 gatherbuf[SCAN_MAX_REQUEST];
 
 	pthread_mutex_t			 plock;
 	struct policy_ref		*current;
@@ -133,6 +188,7 @@ static struct {
 	.clock = PTHREAD_MUTEX_INITIALIZER,
 	.idle = TAILQ_HEAD_INITIALIZER(srv.idle),
 	.dying = TAILQ_HEAD_INITIALIZER(srv.dying),
+	.gathering = TAILQ_HEAD_INITIALIZER(srv.gathering),
 	.plock = PTHREAD_MUTEX_INITIALIZER,
 };
 
@@ -234,9 +290,22 @@ server_us(const struct timespec *a, const struct timespec *b)
 	    (b->tv_nsec - a->tv_nsec) / 1000;
 }
 
-/* Decides, answers and logs one accepted request. */
+/* Milliseconds on the monotonic clock. */
+static long
+server_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/*
+ * Decides, answers and logs one accepted request; fault is what
+ * scan_request() found wrong with its params, or NULL.
+ */
 static void
-server_answer(struct worker *w, FCGX_Request *r)
+server_answer(struct worker *w, FCGX_Request *r, const char *fault)
 {
 	struct authz_request	 req;
 	struct authz_decision	 d;
@@ -245,7 +314,7 @@ server_answer(struct worker *w, FCGX_Request *r)
 	const struct authz_policy *policy = w->ref->policy;
 	int			 status, pri;
 
-	request_parse(r, &req);
+	request_parse(r, fault, &req);
 	if (r->role != FCGI_RESPONDER && r->role != FCGI_AUTHORIZER) {
 		log_warnx("%s: FastCGI role %d is not supported: 500",
 		    __func__, r->role);
@@ -277,17 +346,18 @@ server_answer(struct worker *w, FCGX_Request *r)
 }
 
 /*
- * Runs one FastCGI request on fd, which epoll found readable.
- * Returns 1 when fd stays open for the next request (keep-alive),
- * 0 when it was closed.
+ * Runs on fd the FastCGI request res that its peek showed whole, so
+ * that libfcgi reads it without waiting; extra: the peek held more
+ * bytes than the request.  Returns 1 when fd stays open for the next
+ * request (keep-alive), 0 when it was closed.
  */
 static int
-server_serve(struct worker *w, int fd)
+server_serve(struct worker *w, int fd, const struct scan_result *res,
+    int extra)
 {
 	FCGX_Request	 r;
 	char		 buf[4096];
-	size_t		 drained = 0;
-	int		 n, keep;
+	int		 keep;
 
 	atomic_store(&w->busyfd, fd);
 	FCGX_InitRequest(&r, -1, 0);
@@ -295,7 +365,8 @@ server_serve(struct worker *w, int fd)
 	r.keepConnection = 1;
 	r.detached = 1;
 	if (FCGX_Accept_r(&r) != 0) {
-		/* EOF or a protocol error: libfcgi may have closed fd. */
+		/* Not after a scan; libfcgi may have closed fd. */
+		log_warnx("%s: libfcgi refused a scanned request", __func__);
 		atomic_store(&w->busyfd, -1);
 		if (r.ipcFd >= 0)
 			close(r.ipcFd);
@@ -304,16 +375,15 @@ server_serve(struct worker *w, int fd)
 	}
 	server_policy_refresh(w);
 	if (r.role == FCGI_RESPONDER) {
-		while (drained <= SERVER_DRAIN_MAX &&
-		    (n = FCGX_GetStr(buf, sizeof(buf), r.in)) > 0)
-			drained += (size_t)n;
+		/* The scan saw the empty stdin record: all is there. */
+		while (FCGX_GetStr(buf, sizeof(buf), r.in) > 0)
+			;
 	}
-	server_answer(w, &r);
+	server_answer(w, &r, res->fault);
 	FCGX_FClose(r.err);
 	FCGX_FClose(r.out);
-	keep = r.keepConnection && drained <= SERVER_DRAIN_MAX &&
-	    FCGX_GetError(r.out) == 0 && FCGX_GetError(r.in) == 0 &&
-	    !atomic_load(&srv.stopping);
+	keep = r.keepConnection && !extra && FCGX_GetError(r.out) == 0 &&
+	    FCGX_GetError(r.in) == 0 && !atomic_load(&srv.stopping);
 	FCGX_Free(&r, 0);
 	atomic_store(&w->busyfd, -1);
 	if (!keep)
@@ -325,7 +395,7 @@ server_serve(struct worker *w, int fd)
  * Counts a connection just accepted on fd.  At CERTAUTHZD_MAXCONN open
  * connections the one armed longest ago is evicted first: shut down
  * under srv.clock (so its descriptor cannot have been closed and
- * reused) and left to the worker that takes its EOF.  Returns the new
+ * reused) and left to the thread that takes its EOF.  Returns the new
  * connection, held by the caller, or NULL after closing fd.
  */
 static struct conn *
@@ -333,8 +403,8 @@ server_conn_new(int fd)
 {
 	struct conn	*c, *old;
 
-	if ((c = malloc(sizeof(*c))) == NULL) {
-		log_warn("%s: malloc", __func__);
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		log_warn("%s: calloc", __func__);
 		close(fd);
 		return NULL;
 	}
@@ -374,14 +444,18 @@ server_conn_close(struct conn *c, int doclose)
 }
 
 /*
- * Takes a connection whose event this worker got off its list.
- * Returns 1 when the caller now holds it, 0 when it had been evicted
- * and is closed.
+ * Takes an armed connection off its list: a worker that got its event,
+ * or the gatherer about to close it.  Returns 1 when the caller now
+ * holds it, 0 when it had been evicted and is closed.
  */
 static int
 server_conn_take(struct conn *c)
 {
 	pthread_mutex_lock(&srv.clock);
+	if (c->gathered) {
+		c->gathered = 0;
+		srv.pending--;
+	}
 	if (c->list == CONN_DYING) {
 		TAILQ_REMOVE(&srv.dying, c, entry);
 		pthread_mutex_unlock(&srv.clock);
@@ -395,37 +469,227 @@ server_conn_take(struct conn *c)
 	return 1;
 }
 
-/* Hands a held connection back to epoll (op: EPOLL_CTL_ADD or _MOD). */
+/* Puts a held connection on the LRU list (gathered: for the gatherer). */
 static void
-server_conn_arm(struct conn *c, int op)
+server_conn_idle(struct conn *c, int gathered)
 {
-	struct epoll_event	 ev;
-
 	pthread_mutex_lock(&srv.clock);
 	TAILQ_INSERT_TAIL(&srv.idle, c, entry);
 	c->list = CONN_IDLE;
+	if (gathered) {
+		c->gathered = 1;
+		srv.pending++;
+	}
 	pthread_mutex_unlock(&srv.clock);
+}
+
+/*
+ * Arms c, which is on its list, in the workers' set.  From then on
+ * another thread may take it: the caller no longer touches it unless
+ * this fails (-1, logged).
+ */
+static int
+server_conn_epoll(struct conn *c)
+{
+	struct epoll_event	 ev;
+	int			 op;
+
+	op = c->registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+	c->registered = 1;
 	memset(&ev, 0, sizeof(ev));
 	ev.events = EPOLLIN | EPOLLONESHOT;
 	ev.data.ptr = c;
 	if (epoll_ctl(srv.epfd, op, c->fd, &ev) == -1) {
+		log_warn("%s: epoll_ctl", __func__);
+		return -1;
+	}
+	return 0;
+}
+
+/* Hands a held connection back to the workers' set. */
+static void
+server_conn_arm(struct conn *c)
+{
+	server_conn_idle(c, 0);
+	if (server_conn_epoll(c) == -1 && server_conn_take(c))
+		server_conn_close(c, 1);
+}
+
+/*
+ * Hands a held connection whose request has begun (n bytes, scanned
+ * once) to the gatherer.  Its registration in the workers' set, if
+ * any, stays disarmed.
+ */
+static void
+server_gather_add(struct conn *c, size_t n)
+{
+	struct epoll_event	 ev;
+
+	c->queued = 0;
+	c->seen = n;
+	c->scans = 1;
+	server_conn_idle(c, 1);
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN | EPOLLET | EPOLLRDHUP;
+	ev.data.ptr = c;
+	/* Bytes are there: the gatherer gets an event at once. */
+	if (epoll_ctl(srv.gatherfd, EPOLL_CTL_ADD, c->fd, &ev) == -1) {
 		log_warn("%s: epoll_ctl", __func__);
 		if (server_conn_take(c))
 			server_conn_close(c, 1);
 	}
 }
 
+/* The gatherer closes c, in its set, for why (a few words). */
+static void
+server_gather_drop(struct conn *c, const char *why)
+{
+	TAILQ_REMOVE(&srv.gathering, c, gentry);
+	log_debug("%s: closed without an answer: %s", __func__, why);
+	if (server_conn_take(c))
+		server_conn_close(c, 1);
+}
+
+/* The request on c is whole: moves c from the gatherer to the workers. */
+static void
+server_gather_done(struct conn *c)
+{
+	TAILQ_REMOVE(&srv.gathering, c, gentry);
+	if (epoll_ctl(srv.gatherfd, EPOLL_CTL_DEL, c->fd, NULL) == -1) {
+		log_warn("%s: epoll_ctl", __func__);
+		goto fail;
+	}
+	if (server_conn_epoll(c) == -1)
+		goto fail;
+	return;
+fail:
+	if (server_conn_take(c))
+		server_conn_close(c, 1);
+}
+
 /*
- * Runs one request on a held connection, then re-arms it (op: ADD when
- * it was never registered) or closes it.
+ * An event of the gatherer's set on c: peeks, scans when more bytes
+ * came, and moves or closes c as the top of this file says.
  */
 static void
-server_conn_serve(struct worker *w, struct conn *c, int op)
+server_gather_event(struct conn *c, uint32_t events)
 {
-	if (server_serve(w, c->fd))
-		server_conn_arm(c, op);
-	else
-		server_conn_close(c, 0);
+	struct scan_result	 res;
+	ssize_t			 n;
+
+	n = recv(c->fd, srv.gatherbuf, sizeof(srv.gatherbuf),
+	    MSG_PEEK | MSG_DONTWAIT);
+	if (n > 0 && (size_t)n > c->seen) {
+		c->seen = (size_t)n;
+		switch (scan_request(srv.gatherbuf, c->seen, &res)) {
+		case SCAN_COMPLETE:
+			server_gather_done(c);
+			return;
+		case SCAN_INVALID:
+			server_gather_drop(c, res.reason);
+			return;
+		case SCAN_INCOMPLETE:
+			break;
+		}
+		if (++c->scans >= SERVER_GATHER_SCANS) {
+			server_gather_drop(c, "request sent in too many parts");
+			return;
+		}
+	}
+	if (n == 0 || (n == -1 && errno != EAGAIN && errno != EWOULDBLOCK &&
+	    errno != EINTR) || (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)))
+		server_gather_drop(c, "request cut short");
+}
+
+/* The gatherer thread: see the top of this file. */
+static void *
+server_gather(void *arg)
+{
+	struct epoll_event	 ev[SERVER_GATHER_EVENTS];
+	struct conn		*c;
+	long			 now;
+	int			 i, n, timeout;
+
+	(void)arg;
+	for (;;) {
+		timeout = -1;
+		if ((c = TAILQ_FIRST(&srv.gathering)) != NULL) {
+			now = server_ms();
+			timeout = c->deadline > now ? (int)(c->deadline - now) : 0;
+		}
+		n = epoll_wait(srv.gatherfd, ev, SERVER_GATHER_EVENTS, timeout);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			log_warn("%s: epoll_wait", __func__);
+			break;
+		}
+		now = server_ms();
+		for (i = 0; i < n; i++) {
+			if (ev[i].data.ptr == &srv.stopfd)
+				goto out;
+			c = ev[i].data.ptr;
+			if (!c->queued) {
+				c->queued = 1;
+				c->deadline = now + SERVER_GATHER_MS;
+				TAILQ_INSERT_TAIL(&srv.gathering, c, gentry);
+			}
+			server_gather_event(c, ev[i].events);
+		}
+		while ((c = TAILQ_FIRST(&srv.gathering)) != NULL &&
+		    c->deadline <= now)
+			server_gather_drop(c, "request not whole in time");
+	}
+out:
+	atomic_fetch_sub(&srv.running, 1);
+	return NULL;
+}
+
+/* Peeks at what fd holds into w->peek: bytes, 0 at EOF, or -1. */
+static ssize_t
+server_peek(struct worker *w, int fd)
+{
+	return recv(fd, w->peek, SCAN_MAX_REQUEST, MSG_PEEK | MSG_DONTWAIT);
+}
+
+/*
+ * Goes on with a held connection whose peek returned n: serves a whole
+ * request, then re-arms or closes c; hands a begun one to the gatherer
+ * (stopping: closes it); closes c on anything else.
+ */
+static void
+server_conn_ready(struct worker *w, struct conn *c, ssize_t n)
+{
+	struct scan_result	 res;
+
+	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK ||
+	    errno == EINTR)) {
+		server_conn_arm(c);
+		return;
+	}
+	if (n <= 0) {
+		server_conn_close(c, 1);
+		return;
+	}
+	switch (scan_request(w->peek, (size_t)n, &res)) {
+	case SCAN_COMPLETE:
+		if (server_serve(w, c->fd, &res, (size_t)n > res.length))
+			server_conn_arm(c);
+		else
+			server_conn_close(c, 0);
+		break;
+	case SCAN_INVALID:
+		log_debug("%s: closed without an answer: %s", __func__,
+		    res.reason);
+		server_conn_close(c, 1);
+		break;
+	case SCAN_INCOMPLETE:
+		if (atomic_load(&srv.stopping))
+			server_conn_close(c, 1);
+		else
+			server_gather_add(c, (size_t)n);
+		break;
+	}
 }
 
 static void
@@ -451,15 +715,15 @@ server_listen_arm(void)
 
 /*
  * The listening socket was readable: accepts a batch, re-arms the
- * socket for the other workers, registers the new connections and
- * serves the first whose request is already there.
+ * socket for the other workers, registers the new connections and goes
+ * on with the first whose bytes are already there.
  */
 static void
 server_accept(struct worker *w)
 {
 	const struct timespec	 backoff = { 0, SERVER_BACKOFF_MS * 1000000L };
 	struct conn		*c, *first = NULL;
-	char			 b;
+	ssize_t			 n = -1;
 	int			 fd, i;
 
 	for (i = 0; i < SERVER_ACCEPT_BATCH; i++) {
@@ -477,15 +741,14 @@ server_accept(struct worker *w)
 		if ((c = server_conn_new(fd)) == NULL)
 			continue;
 		server_setup_conn(fd);
-		if (first == NULL &&
-		    recv(fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) == 1)
+		if (first == NULL && (n = server_peek(w, fd)) > 0)
 			first = c;
 		else
-			server_conn_arm(c, EPOLL_CTL_ADD);
+			server_conn_arm(c);
 	}
 	server_listen_arm();
 	if (first != NULL)
-		server_conn_serve(w, first, EPOLL_CTL_ADD);
+		server_conn_ready(w, first, n);
 }
 
 static void *
@@ -496,15 +759,17 @@ server_worker(void *arg)
 	struct conn		*c;
 	int			 n;
 
-	while (!atomic_load(&srv.stopping)) {
+	for (;;) {
 		if ((n = epoll_wait(srv.epfd, &ev, 1, -1)) == -1) {
 			if (errno == EINTR)
 				continue;
 			log_warn("%s: epoll_wait", __func__);
 			break;
 		}
-		if (n == 0 || ev.data.ptr == &srv.stopfd)
+		if (n == 0)
 			continue;
+		if (ev.data.ptr == &srv.stopfd)
+			break;
 		if (ev.data.ptr == &srv.listenfd) {
 			/* Stopping: the socket stays disarmed. */
 			if (!atomic_load(&srv.stopping))
@@ -512,12 +777,8 @@ server_worker(void *arg)
 			continue;
 		}
 		c = ev.data.ptr;
-		if (!server_conn_take(c))
-			continue;
-		if (atomic_load(&srv.stopping))
-			server_conn_close(c, 1);
-		else
-			server_conn_serve(w, c, EPOLL_CTL_MOD);
+		if (server_conn_take(c))
+			server_conn_ready(w, c, server_peek(w, c->fd));
 	}
 	server_policy_release(w->ref);
 	w->ref = NULL;
@@ -536,14 +797,29 @@ server_cut_stalled(void)
 			shutdown(fd, SHUT_RDWR);
 }
 
-/* Waits for the workers to leave, cutting stalled requests once. */
+/*
+ * Stops: once the gatherer's requests are served (or after
+ * SERVER_GRACE_MS), tells every thread to leave, and waits for them,
+ * cutting at SERVER_GRACE_MS the requests that still stall.
+ */
 static void
 server_stop_wait(void)
 {
 	const struct timespec	 tick = { 0, 10 * 1000000L };
-	int			 ms;
+	uint64_t		 one = 1;
+	int			 ms, told = 0, pending;
 
 	for (ms = 0; atomic_load(&srv.running) > 0; ms += 10) {
+		if (!told) {
+			pthread_mutex_lock(&srv.clock);
+			pending = srv.pending;
+			pthread_mutex_unlock(&srv.clock);
+			if (pending == 0 || ms >= SERVER_GRACE_MS) {
+				if (write(srv.stopfd, &one, sizeof(one)) == -1)
+					log_warn("%s: eventfd", __func__);
+				told = 1;
+			}
+		}
 		if (ms == SERVER_GRACE_MS) {
 			log_warnx("stop: cutting stalled requests");
 			server_cut_stalled();
@@ -587,13 +863,13 @@ server_run(int fd, const struct server_config *conf,
     struct authz_policy *policy)
 {
 	struct epoll_event	 ev;
-	uint64_t		 one = 1;
 	int			 i, sig, rc;
 
 	srv.conf = conf;
 	srv.listenfd = fd;
 	server_nofile();
 	if ((srv.epfd = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
+	    (srv.gatherfd = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
 	    (srv.stopfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) == -1) {
 		log_warn("%s: epoll_create1/eventfd", __func__);
 		authz_policy_free(policy);
@@ -604,7 +880,8 @@ server_run(int fd, const struct server_config *conf,
 	memset(&ev, 0, sizeof(ev));
 	ev.events = EPOLLIN;		/* level-triggered, never read */
 	ev.data.ptr = &srv.stopfd;
-	if (epoll_ctl(srv.epfd, EPOLL_CTL_ADD, srv.stopfd, &ev) == -1) {
+	if (epoll_ctl(srv.epfd, EPOLL_CTL_ADD, srv.stopfd, &ev) == -1 ||
+	    epoll_ctl(srv.gatherfd, EPOLL_CTL_ADD, srv.stopfd, &ev) == -1) {
 		log_warn("%s: epoll_ctl", __func__);
 		return 1;
 	}
@@ -612,6 +889,12 @@ server_run(int fd, const struct server_config *conf,
 	ev.data.ptr = &srv.listenfd;
 	if (epoll_ctl(srv.epfd, EPOLL_CTL_ADD, fd, &ev) == -1) {
 		log_warn("%s: epoll_ctl", __func__);
+		return 1;
+	}
+	atomic_fetch_add(&srv.running, 1);
+	if ((rc = pthread_create(&srv.gatherer, NULL, server_gather,
+	    NULL)) != 0) {
+		log_warnx("%s: pthread_create: %s", __func__, strerror(rc));
 		return 1;
 	}
 	if ((srv.workers = calloc(conf->threads, sizeof(*srv.workers)))
@@ -623,8 +906,9 @@ server_run(int fd, const struct server_config *conf,
 		struct worker	*w = &srv.workers[i];
 
 		atomic_init(&w->busyfd, -1);
-		if ((w->cache = cert_cache_new(SERVER_CACHE_SLOTS)) == NULL) {
-			log_warnx("%s: cert_cache_new failed", __func__);
+		if ((w->cache = cert_cache_new(SERVER_CACHE_SLOTS)) == NULL ||
+		    (w->peek = malloc(SCAN_MAX_REQUEST)) == NULL) {
+			log_warnx("%s: out of memory", __func__);
 			return 1;
 		}
 		atomic_fetch_add(&srv.running, 1);
@@ -648,18 +932,19 @@ server_run(int fd, const struct server_config *conf,
 	}
 	log_info("stopping on signal %d", sig);
 	atomic_store(&srv.stopping, 1);
-	if (write(srv.stopfd, &one, sizeof(one)) == -1)
-		log_warn("%s: eventfd", __func__);
 	server_stop_wait();
+	pthread_join(srv.gatherer, NULL);
 	for (i = 0; i < srv.nworkers; i++) {
 		pthread_join(srv.workers[i].thread, NULL);
 		cert_cache_free(srv.workers[i].cache);
+		free(srv.workers[i].peek);
 	}
 	free(srv.workers);
 	close(srv.listenfd);
 	server_close_list(&srv.idle);
 	server_close_list(&srv.dying);
 	close(srv.epfd);
+	close(srv.gatherfd);
 	close(srv.stopfd);
 	server_policy_release(srv.current);
 	srv.current = NULL;

@@ -90,7 +90,6 @@ dist_noinst_SCRIPTS += tests/hostile/gen.sh tests/hostile/fcgi.py \
 TESTS += tests/integration/hostile.sh
 dist_noinst_SCRIPTS += tests/integration/hostile.sh
 TESTS += tests/integration/hostile-nul.sh
-XFAIL_TESTS += tests/integration/hostile-nul.sh
 dist_noinst_SCRIPTS += tests/integration/hostile-nul.sh
 TESTS += tests/integration/faults.sh
 dist_noinst_SCRIPTS += tests/integration/faults.sh

@@ -39,7 +39,7 @@ EOP
 
 start_daemon() {
 	: > "$T/err"
-	"$DAEMON" -d "$@" 2>>"$T/err" &
+	${VALGRIND_WRAP:-} "$DAEMON" -d "$@" 2>>"$T/err" &
 	dpid=$!
 	track_pid $dpid
 	wait_for_socket "$S" 10 || { cat "$T/err" >&2; fail "no socket $S"; }

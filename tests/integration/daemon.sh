@@ -2,15 +2,17 @@
 # daemon.sh: certauthzd's answers (SPEC §2.3) over a unix socket: both
 # roles, both certificate forms, keep-alive, an idle keep-alive pool
 # larger than the thread count, more connections than the limit,
-# duplicate and oversized params, hostile bytes, a FILTER request, and -t.
+# duplicate and oversized params, both serial params, requests in
+# parts, stalled or two in one write, hostile bytes, a FILTER request,
+# and -t.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/integration/daemon-lib.sh"
 
 write_policy "$T/policy.conf" alice
-"$DAEMON" -t -c "$T/policy.conf" > "$T/t.out" 2>&1 || { cat "$T/t.out"; fail "-t on a good policy"; }
+${VALGRIND_WRAP:-} "$DAEMON" -t -c "$T/policy.conf" > "$T/t.out" 2>&1 || { cat "$T/t.out"; fail "-t on a good policy"; }
 grep -qx 'policy OK' "$T/t.out" || fail "-t did not say policy OK"
 printf 'policies = (\n  { name = "x"; allow = ( { bogus = 1; } ); }\n);\n' > "$T/bad.conf"
-if "$DAEMON" -t -c "$T/bad.conf" > "$T/t.out" 2>&1; then fail "-t accepted a bad policy"; fi
+if ${VALGRIND_WRAP:-} "$DAEMON" -t -c "$T/bad.conf" > "$T/t.out" 2>&1; then fail "-t accepted a bad policy"; fi
 grep -q "^$T/bad.conf:[0-9][0-9]*: " "$T/t.out" || { cat "$T/t.out"; fail "-t gave no FILE:LINE"; }
 [ ! -e "$S" ] || fail "-t bound a socket"
 
@@ -43,6 +45,14 @@ python3 -c 'import sys, urllib.parse; sys.stdout.write(urllib.parse.quote(open(s
 sed "s|^SSL_CLIENT_CERT=.*|SSL_CLIENT_CERT=@$T/alice.esc|" "$ALICE" > "$T/alice-nginx.params"
 check allow -f "$T/alice-nginx.params" SSL_CLIENT_M_SERIAL=1001
 check deny -f "$T/alice-nginx.params" SSL_CLIENT_M_SERIAL=1002
+# Both serial params: each must be the certificate's.
+check allow -f "$ALICE" SSL_CLIENT_M_SERIAL=1001 SSL_CLIENT_SERIAL=10:01
+check allow -f "$ALICE" SSL_CLIENT_SERIAL=0x1001
+check deny -f "$ALICE" SSL_CLIENT_SERIAL=1002
+check deny -f "$ALICE" SSL_CLIENT_M_SERIAL=1002 SSL_CLIENT_SERIAL=1001
+check deny -f "$ALICE" SSL_CLIENT_M_SERIAL=1001 SSL_CLIENT_SERIAL=1002
+grep -q 'reason="SSL_CLIENT_M_SERIAL and SSL_CLIENT_SERIAL disagree"' "$T/err" ||
+    fail "no serial disagreement in the log"
 
 # Verify absent or failed; unknown policy; duplicate params.
 grep -v SSL_CLIENT_VERIFY "$ALICE" > "$T/noverify.params"
@@ -89,11 +99,80 @@ kill -0 $dpid || fail "daemon died"
 [ "$(tail -1 "$T/out")" = "200 1100" ] || fail "past the connection limit: $(cat "$T/out")"
 check allow -f "$ALICE"
 
-# Oversized params: deny, and the next client is served.
-check deny -f "$ALICE" -B 70000
+# A request over 64 KiB is closed unanswered; 300 params are a deny;
+# the next client is served.
+if "$CLIENT" -s "unix:$S" -f "$ALICE" -B 70000 > "$T/out" 2>&1; then
+	fail "a 70000-byte param was answered"
+fi
+grep -q Status "$T/out" && fail "a 70000-byte param got: $(cat "$T/out")"
 "$CLIENT" -s "unix:$S" -q -f "$ALICE" $(seq -f 'P%g=1' 1 300) > "$T/out"
 [ "$(cat "$T/out")" = "403 1" ] || fail "300 params: $(cat "$T/out")"
 check allow -f "$ALICE"
+
+# A request sent in parts is served once whole; one that stops half
+# way is closed unanswered (in 5 s) without holding a worker: with -n 2,
+# three of them stall while a fourth client is served.  Two requests in
+# one write: the first is answered, then the connection is closed.
+python3 - "$S" "$PKI/alice.pem" > "$T/parts" <<'EOP' || fail "requests in parts"
+import socket, struct, sys, time
+def rec(t, body=b"", keep=0):
+    return struct.pack(">BBHHBx", 1, t, 1, len(body), 0) + body
+def nv(n, v):
+    ln = lambda x: bytes([x]) if x < 128 else struct.pack(">I", x | 1 << 31)
+    return ln(len(n)) + ln(len(v)) + n + v
+cert = open(sys.argv[2], "rb").read()
+req = (rec(1, bytes([0, 1, 1, 0, 0, 0, 0, 0])) +
+       rec(4, nv(b"SSL_CLIENT_VERIFY", b"SUCCESS") + nv(b"SSL_CLIENT_CERT", cert)) +
+       rec(4) + rec(5))
+def conn():
+    s = socket.socket(socket.AF_UNIX)
+    s.settimeout(10)
+    s.connect(sys.argv[1])
+    return s
+def answer(s):
+    out = b""
+    while True:
+        d = s.recv(65536)
+        if not d:
+            return out
+        out += d
+        if b"\x01\x03\x00\x01" in out:
+            return out
+stall = [conn() for _ in range(3)]
+for s in stall:
+    s.sendall(req[:30])
+parts = conn()
+for i in range(0, len(req), 200):
+    parts.sendall(req[i:i + 200])
+    time.sleep(0.01)
+print("parts", answer(parts)[8:22].decode())
+def still_open(s):
+    s.setblocking(False)
+    try:
+        s.recv(100)
+        return False
+    except BlockingIOError:
+        return True
+    finally:
+        s.settimeout(10)
+# An order of events, not a timing: served while the others still hold.
+print("held", all(still_open(s) for s in stall))
+def closed(s):
+    try:
+        return s.recv(100)
+    except ConnectionResetError:
+        return b""
+print("stalled", [closed(s) for s in stall])
+two = conn()
+two.sendall(req + req)
+first = answer(two)
+time.sleep(0.2)
+print("two", first[8:22].decode(), two.recv(65536))
+EOP
+grep -qx 'parts Status: 200 OK' "$T/parts" || fail "parts: $(cat "$T/parts")"
+grep -qx 'held True' "$T/parts" || fail "held: $(cat "$T/parts")"
+grep -qx "stalled \[b'', b'', b''\]" "$T/parts" || fail "stalled: $(cat "$T/parts")"
+grep -qx "two Status: 200 OK b''" "$T/parts" || fail "two in one write: $(cat "$T/parts")"
 
 # FILTER role: 500.
 check fault -r filter -f "$ALICE"

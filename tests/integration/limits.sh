@@ -16,6 +16,10 @@ cat > "$T/p.conf" <<EOP
 settings = { identity = "cn"; log_allow = false; };
 policies = ( { name = "d"; allow = ( { o = "Example"; cn = "alice"; } ); } );
 EOP
+# Under ASan, freed memory waits in a quarantine (256 MiB by default)
+# that would read as growth: keep it small, so that RSS still shows a leak.
+[ -n "${SANITIZERS:-}" ] &&
+    export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=4"
 $CERTAUTHZD -c "$T/p.conf" -s "unix:$S" 2>"$T/err" &
 dpid=$!
 track_pid $dpid
@@ -60,19 +64,22 @@ answered_while "1000 half-sent records" hold --conns 1000 --seconds 6 --partial 
 answered_while "a client at 1 byte/s" slow --seconds 6 "$S" "$A"
 kill -0 $dpid || fail "certauthzd died"
 
-# Oversized and too many params: refused, memory bounded.
+# Oversized and too many params: refused, memory bounded.  A request
+# over 64 KiB is closed unanswered as soon as its headers show the size
+# (the client may see EPIPE: its stderr goes to $T/ask.err).
 r0=$(rss)
 head -c 1048576 /dev/zero | tr '\0' A > "$T/big"
-got=$(ask "SSL_CLIENT_CERT=@$T/big")
-[ "$got" = 403 ] || [ "$got" = "" ] || fail "1 MiB certificate: $got"
+got=$(ask "SSL_CLIENT_CERT=@$T/big" 2>>"$T/ask.err")
+[ "$got" = "" ] || fail "1 MiB certificate: $got"
 many=""
 for i in $(seq 1 5000); do many="$many X_$i=y"; done
 # shellcheck disable=SC2086
 got=$(ask "$A" $many)
-[ "$got" != 500 ] || fail "5000 params: $got"
+[ "$got" = 403 ] || fail "5000 params: $got"
 big=$(head -c 60000 /dev/zero | tr '\0' B)
 # shellcheck disable=SC2086
-got=$(ask "$A" X_BIG="$big" HTTP_X=$big)
+got=$(ask "$A" X_BIG="$big" HTTP_X=$big 2>>"$T/ask.err")
+[ "$got" = "" ] || fail "2 x 60000-byte params: $got"
 r1=$(rss)
 echo "oversized params: RSS $r0 -> $r1 kB"
 [ $((r1 - r0)) -lt 65536 ] || fail "RSS grew by $((r1 - r0)) kB on oversized params"

@@ -91,6 +91,40 @@ main(int argc, char *argv[])
 		    i % 2 ? "1002" : "1001") == 0);
 	}
 	cert_cache_free(cc);
+
+	/*
+	 * Four ways: four certificates in a cache of one set all stay
+	 * cached (the same decoding comes back), whatever their hashes; a
+	 * fifth evicts the least recently used one only.
+	 */
+	{
+		static const char *const who[5] = { "alice", "bob", "carol",
+		    "dave", "mallory" };
+		const struct cert_info *first[5];
+		char	*pem[5];
+		size_t	 plen[5], j;
+
+		for (j = 0; j < 5; j++)
+			pem[j] = slurp(argv[1], who[j], &plen[j]);
+		CHECK((cc = cert_cache_new(4)) != NULL);
+		for (j = 0; j < 4; j++)
+			first[j] = cert_cache_get(cc, pem[j], plen[j], 16384,
+			    &reason);
+		for (i = 0; i < 3; i++)
+			for (j = 0; j < 4; j++)
+				CHECK(cert_cache_get(cc, pem[j], plen[j], 16384,
+				    &reason) == first[j]);
+		/* alice is the least recently used: mallory replaces her. */
+		first[4] = cert_cache_get(cc, pem[4], plen[4], 16384, &reason);
+		CHECK(first[4] != NULL && strcmp(first[4]->serial, "1003") == 0);
+		for (j = 1; j < 4; j++)
+			CHECK(cert_cache_get(cc, pem[j], plen[j], 16384,
+			    &reason) == first[j]);
+		cert_cache_free(cc);
+		for (j = 0; j < 5; j++)
+			free(pem[j]);
+	}
+
 	CHECK((cc = cert_cache_new(0)) != NULL);
 	CHECK(cert_cache_get(cc, alice, alen, 16384, &reason) != NULL);
 	cert_cache_free(cc);
