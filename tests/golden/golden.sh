@@ -51,10 +51,10 @@ done | sed -e "s|$g/errors/||g" > "$T/errors.out"
 
 if [ "${GOLDEN_UPDATE:-}" = 1 ]; then
 	cp "$T/cases.out" "$g/cases.out"
-	cp "$T/errors.out" "$g/errors.out"
-	echo "rewrote $g/cases.out $g/errors.out"
+	cp "$T/errors.out" "$g/errors.golden"
+	echo "rewrote $g/cases.out $g/errors.golden"
 	exit 0
 fi
 diff -u "$g/cases.out" "$T/cases.out" || fail "cases.out differs"
-diff -u "$g/errors.out" "$T/errors.out" || fail "errors.out differs"
+diff -u "$g/errors.golden" "$T/errors.out" || fail "errors.golden differs"
 echo "$(grep -c . "$T/cases.out") cases, $(grep -c "^== " "$T/errors.out") error files"
