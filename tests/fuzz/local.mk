@@ -48,6 +48,8 @@ tests_fuzz_fuzz_request_LDFLAGS = $(FUZZLINK_FLAGS)
 # seed corpus made now; fails on any crash, leak, timeout or OOM.  A
 # crashing input is left in tests/fuzz/artifacts/.
 FUZZ_SECONDS = 45
+# A fixed seed: the same mutations in every run (FUZZ_SEED=0: random).
+FUZZ_SEED = 1
 fuzz-smoke: tests/pki/out/.done tests/fuzz/fuzz_cert tests/fuzz/fuzz_dn \
 	    tests/fuzz/fuzz_policy tests/fuzz/fuzz_request
 	@rm -rf tests/fuzz/corpus tests/fuzz/artifacts tests/fuzz/tmp; \
@@ -65,7 +67,7 @@ fuzz-smoke: tests/pki/out/.done tests/fuzz/fuzz_cert tests/fuzz/fuzz_dn \
 	    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	    LSAN_OPTIONS=suppressions=$(abs_srcdir)/tests/fuzz/lsan.supp \
 	    ./tests/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) \
-	        -timeout=10 -rss_limit_mb=2048 -max_len=20000 \
+	        -timeout=10 -rss_limit_mb=2048 -max_len=20000 -seed=$(FUZZ_SEED) \
 	        -print_final_stats=1 \
 	        -artifact_prefix=tests/fuzz/artifacts/$$t- $$dirs \
 	        > tests/fuzz/fuzz_$$t.log 2>&1 || { rv=1; \
