@@ -110,10 +110,12 @@ if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
 	chmod 755 "$T"
 	chmod 644 "$T/policy.conf" "$PKI"/*.pem 2>/dev/null
 	start_daemon -n 2 -c "$T/policy.conf" -s "unix:$S" -u nobody
+	# The socket exists from bind(), before the drop: wait until it
+	# answers (workers start after the drop), then look.
+	ok "unix:$S"
 	uid=$(awk '/^Uid:/ { print $2, $3, $4, $5 }' /proc/$dpid/status)
 	nob=$(id -u nobody)
 	[ "$uid" = "$nob $nob $nob $nob" ] || fail "Uid: $uid, not $nob"
-	ok "unix:$S"
 	stop_pid $dpid
 	if "$DAEMON" -d -c "$T/policy.conf" -s "unix:$T/r.sock" -u root 2>"$T/err2"; then
 		fail "ran as -u root"
