@@ -155,6 +155,8 @@ void			 cert_cache_free(struct cert_cache *);
  * it.  Returns 0, or -1 when malformed or longer than AUTHZ_SERIAL_MAX.
  */
 int	 serial_normalize(const char *, char *, size_t);
+/* The value of the hex digit c, or -1 when c is not one. */
+int	 match_hexval(int);
 
 /*
  * Policies (policy.c).  authz_policy_load() reads a libconfig file and

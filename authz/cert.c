@@ -102,18 +102,6 @@ cert_base64(const char *s, size_t len, int pem, unsigned char *out,
 	return -1;
 }
 
-static int
-cert_hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * Undoes nginx's $ssl_client_escaped_cert: %XX escapes; '+' is a plus.
  * out holds len bytes.  Returns the length, or -1 with *reason.
@@ -130,8 +118,8 @@ cert_unescape(const char *s, size_t len, char *out, const char **reason)
 			out[o++] = s[i];
 			continue;
 		}
-		if (i + 2 >= len || (hi = cert_hexval(s[i + 1])) < 0 ||
-		    (lo = cert_hexval(s[i + 2])) < 0 || (hi == 0 && lo == 0)) {
+		if (i + 2 >= len || (hi = match_hexval(s[i + 1])) < 0 ||
+		    (lo = match_hexval(s[i + 2])) < 0 || (hi == 0 && lo == 0)) {
 			*reason = "bad %XX escape in certificate";
 			return -1;
 		}

@@ -182,18 +182,6 @@ dn_resolve(const char *s, size_t len, char *oid, size_t oidsz,
 	return 0;
 }
 
-static int
-dn_hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * Decodes "#hex" (the DER of a string, as OpenSSL dumps an attribute it
  * has no name for) into UTF-8 text in buf.  Returns the length, or -1.
@@ -210,7 +198,7 @@ dn_hexvalue(const char *s, size_t len, char *buf, size_t bufsz)
 	if (len % 2 != 0 || len / 2 > sizeof(der) || len == 0)
 		return -1;
 	for (i = 0, n = 0; i < len; i += 2) {
-		if ((hi = dn_hexval(s[i])) < 0 || (lo = dn_hexval(s[i + 1])) < 0)
+		if ((hi = match_hexval(s[i])) < 0 || (lo = match_hexval(s[i + 1])) < 0)
 			return -1;
 		der[n++] = (unsigned char)(hi << 4 | lo);
 	}
@@ -278,8 +266,8 @@ dn_value_4514(const char *s, size_t len, size_t *i, int forwarded,
 				*i += 2;
 				continue;
 			}
-			if (*i + 2 >= len || (hi = dn_hexval(c)) < 0 ||
-			    (lo = dn_hexval(s[*i + 2])) < 0) {
+			if (*i + 2 >= len || (hi = match_hexval(c)) < 0 ||
+			    (lo = match_hexval(s[*i + 2])) < 0) {
 				*errstr = "bad escape in DN";
 				return -1;
 			}
@@ -335,8 +323,8 @@ dn_value_slash(const char *s, size_t len, size_t *i, char *buf,
 			continue;
 		}
 		if (*i + 3 < len && s[*i + 1] == 'x' &&
-		    (hi = dn_hexval(s[*i + 2])) >= 0 &&
-		    (lo = dn_hexval(s[*i + 3])) >= 0) {
+		    (hi = match_hexval(s[*i + 2])) >= 0 &&
+		    (lo = match_hexval(s[*i + 3])) >= 0) {
 			buf[n++] = (char)(hi << 4 | lo);
 			*i += 4;
 			continue;

@@ -30,18 +30,6 @@ eval_deny(struct authz_decision *d, const char *reason)
 	d->reason = reason;
 }
 
-static int
-eval_hex(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * The path of REQUEST_URI as `when.path` sees it: before '?', every %XX
  * decoded once (as nginx does), ";params" cut from each segment (as Java
@@ -75,8 +63,8 @@ eval_path(const char *uri, const char **reason)
 			dec[o++] = uri[i];
 			continue;
 		}
-		if (i + 2 >= len + 0 || (hi = eval_hex(uri[i + 1])) == -1 ||
-		    (lo = eval_hex(uri[i + 2])) == -1) {
+		if (i + 2 >= len + 0 || (hi = match_hexval(uri[i + 1])) == -1 ||
+		    (lo = match_hexval(uri[i + 2])) == -1) {
 			*reason = "malformed %XX escape in REQUEST_URI";
 			goto fail;
 		}

@@ -542,3 +542,17 @@ match_when(const struct cond *c, const char *v)
 {
 	return match_any(c, v, strlen(v));
 }
+
+/* The value of the hex digit c, or -1 when c is not one. */
+int
+match_hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
