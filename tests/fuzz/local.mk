@@ -24,7 +24,9 @@ tests_fuzz_regress_request_LDADD = $(AUTHZ_LIBS)
 TESTS += tests/fuzz/regress.sh
 dist_noinst_SCRIPTS += tests/fuzz/regress.sh tests/fuzz/corpus.sh
 EXTRA_DIST += tests/fuzz/lsan.supp
-EXTRA_DIST += tests/fuzz/regress tests/hostile
+# Listed by file where a build dir could hold products (a directory in
+# EXTRA_DIST is copied from the build dir when it exists there).
+EXTRA_DIST += tests/fuzz/regress
 
 if FUZZING
 AM_CFLAGS += -fsanitize=fuzzer-no-link
