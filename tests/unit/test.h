@@ -7,6 +7,7 @@
 #define TEST_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int test_failures;
@@ -31,6 +32,34 @@ static int test_checks;
 		    w_ ? w_ : "(null)");				\
 	}								\
 } while (0)
+
+/*
+ * Reads DIR/NAME.pem into a malloc'ed, NUL-terminated string and sets
+ * *len; exits when it cannot (a missing test input is a failure).
+ */
+static inline char *
+test_slurp(const char *d, const char *name, size_t *len)
+{
+	char	 path[4096], *buf;
+	FILE	*f;
+	long	 n;
+
+	snprintf(path, sizeof(path), "%s/%s.pem", d, name);
+	if ((f = fopen(path, "rb")) == NULL) {
+		fprintf(stderr, "%s: cannot open\n", path);
+		exit(1);
+	}
+	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0)
+		exit(1);
+	rewind(f);
+	if ((buf = malloc((size_t)n + 1)) == NULL ||
+	    fread(buf, 1, (size_t)n, f) != (size_t)n)
+		exit(1);
+	fclose(f);
+	buf[n] = '\0';
+	*len = (size_t)n;
+	return buf;
+}
 
 static inline int
 test_done(void)

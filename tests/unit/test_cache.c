@@ -10,30 +10,6 @@
 #include "authz.h"
 #include "test.h"
 
-static char *
-slurp(const char *d, const char *name, size_t *len)
-{
-	char	 path[4096], *buf;
-	FILE	*f;
-	long	 n;
-
-	snprintf(path, sizeof(path), "%s/%s.pem", d, name);
-	if ((f = fopen(path, "rb")) == NULL) {
-		fprintf(stderr, "%s: cannot open\n", path);
-		exit(1);
-	}
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	if ((buf = malloc((size_t)n + 1)) == NULL ||
-	    fread(buf, 1, (size_t)n, f) != (size_t)n)
-		exit(1);
-	buf[n] = '\0';
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
-}
-
 int
 main(int argc, char *argv[])
 {
@@ -47,8 +23,8 @@ main(int argc, char *argv[])
 		fprintf(stderr, "usage: test_cache PKIDIR\n");
 		return 2;
 	}
-	alice = slurp(argv[1], "alice", &alen);
-	bob = slurp(argv[1], "bob", &blen);
+	alice = test_slurp(argv[1], "alice", &alen);
+	bob = test_slurp(argv[1], "bob", &blen);
 
 	/* A hit returns the same decoding; a different input another. */
 	CHECK((cc = cert_cache_new(8)) != NULL);
@@ -105,7 +81,7 @@ main(int argc, char *argv[])
 		size_t	 plen[5], j;
 
 		for (j = 0; j < 5; j++)
-			pem[j] = slurp(argv[1], who[j], &plen[j]);
+			pem[j] = test_slurp(argv[1], who[j], &plen[j]);
 		CHECK((cc = cert_cache_new(4)) != NULL);
 		for (j = 0; j < 4; j++)
 			first[j] = cert_cache_get(cc, pem[j], plen[j], 16384,

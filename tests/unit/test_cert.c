@@ -22,31 +22,6 @@
 
 static const char *gendir, *pkidir;
 
-/* Reads DIR/NAME.pem into a malloc'ed string. */
-static char *
-slurp(const char *d, const char *name, size_t *len)
-{
-	char	 path[4096], *buf;
-	FILE	*f;
-	long	 n;
-
-	snprintf(path, sizeof(path), "%s/%s.pem", d, name);
-	if ((f = fopen(path, "rb")) == NULL) {
-		fprintf(stderr, "%s: cannot open\n", path);
-		exit(1);
-	}
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	if (buf == NULL || fread(buf, 1, (size_t)n, f) != (size_t)n)
-		exit(1);
-	buf[n] = '\0';
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
-}
-
 static X509 *
 x509_of(const char *pem)
 {
@@ -169,7 +144,7 @@ check_cert(const char *d, const char *name, int oneline_ok)
 	size_t		 len, i;
 	int		 f;
 
-	pem = slurp(d, name, &len);
+	pem = test_slurp(d, name, &len);
 	if ((x = x509_of(pem)) == NULL) {
 		fprintf(stderr, "%s: OpenSSL cannot read it\n", name);
 		exit(1);
@@ -250,7 +225,7 @@ rejections(void)
 	struct cert_info *ci;
 	const char	*reason;
 
-	pem = slurp(pkidir, "alice", &len);
+	pem = test_slurp(pkidir, "alice", &len);
 	reject(pem, len, len - 1, "oversized");
 	reject("", 0, 100, "empty");
 	snprintf(buf, sizeof(buf), "x%s", pem);
@@ -512,7 +487,7 @@ fields(void)
 	/* Duplicate extensions: refused. */
 	{
 		size_t		 len;
-		char		*pem = slurp(gendir, "dupext", &len);
+		char		*pem = test_slurp(gendir, "dupext", &len);
 
 		reject(pem, len, 8192, "duplicate extension");
 		free(pem);
@@ -542,7 +517,7 @@ store(void)
 	CHECK(cert_store_load("/nonexistent", NULL, &reason) == NULL && reason);
 	CHECK(cert_store_load(ca, "/nonexistent", &reason) == NULL && reason);
 	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
-		pem = slurp(pkidir, c[i].name, &len);
+		pem = test_slurp(pkidir, c[i].name, &len);
 		ci = cert_decode(pem, len, 8192, &reason);
 		CHECK(ci != NULL);
 		free(pem);
@@ -567,7 +542,7 @@ store(void)
 	}
 	/* alice before her notBefore: not yet valid. */
 	cs = cert_store_load(ca, NULL, &reason);
-	pem = slurp(pkidir, "alice", &len);
+	pem = test_slurp(pkidir, "alice", &len);
 	ci = cert_decode(pem, len, 8192, &reason);
 	if (cs != NULL && ci != NULL)
 		CHECK(cert_store_verify(cs, ci, ci->not_before - 86400, &reason) == 0);
