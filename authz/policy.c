@@ -14,19 +14,28 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include <sys/stat.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include <libconfig.h>
 #include <openssl/objects.h>
 
 #include "authz.h"
 #include "policy_impl.h"
+
+/* A policy, list, CA or CRL file is at most this large (a list of
+ * 1,000,000 e-mail addresses is about 30 MB). */
+#define POLICY_FILE_MAX		(256L * 1024 * 1024)
+#define POLICY_FILE_MAX_TEXT	"256 MiB"
 
 struct lentry {
 	const char	*s;
@@ -335,43 +344,96 @@ policy_string_at(const config_setting_t *s, int i)
 	return config_setting_get_elem(s, i);
 }
 
+/*
+ * Opens path for reading and returns the descriptor, or -1 with a reason in
+ * *why.  Only a regular file of at most POLICY_FILE_MAX bytes will do: a
+ * directory (whose lseek() size on ext4 is 2^63-1), a FIFO or a device
+ * could hang the loader or make it allocate without bound.  O_NONBLOCK
+ * keeps open() itself from waiting on a FIFO.  *size is the file's size.
+ */
+static int
+policy_open_regular(const char *path, size_t *size, const char **why)
+{
+	struct stat	 st;
+	int		 fd;
+
+	*why = NULL;
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1) {
+		*why = strerror(errno);
+		return -1;
+	}
+	if (fstat(fd, &st) == -1)
+		*why = strerror(errno);
+	else if (!S_ISREG(st.st_mode))
+		*why = "not a regular file";
+	else if (st.st_size > POLICY_FILE_MAX)
+		*why = "larger than " POLICY_FILE_MAX_TEXT;
+	if (*why != NULL) {
+		close(fd);
+		return -1;
+	}
+	*size = (size_t)st.st_size;
+	return fd;
+}
+
+/* Returns 0 when path is a regular file of sane size, else -1 and *why. */
+static int
+policy_check_regular(const char *path, const char **why)
+{
+	size_t	 size;
+	int	 fd;
+
+	if ((fd = policy_open_regular(path, &size, why)) == -1)
+		return -1;
+	close(fd);
+	return 0;
+}
+
 /* Reads a list file: one entry a line, '#' comments, blanks trimmed. */
 static int
 policy_list_file(struct loader *ld, struct list *l, const config_setting_t *s,
     const char *path)
 {
-	FILE	*f;
-	char	*p, *end, *line, *e, *h;
-	long	 size;
-	size_t	 cap = 0, got;
-	int	 lineno = 0;
+	char		*p, *end, *line, *e, *h;
+	const char	*why;
+	size_t		 size, cap = 0, got = 0;
+	ssize_t		 r;
+	int		 fd, lineno = 0;
 
-	if ((l->file = policy_path(ld, path)) == NULL)
-		return policy_oom(ld);
-	if ((f = fopen(l->file, "r")) == NULL) {
-		ERR(ld, s, "cannot read list file %s: %s", l->file,
-		    strerror(errno));
+	if (*path == '\0') {
+		ERR(ld, s, "list file must be a file name");
 		return -1;
 	}
-	if (fseek(f, 0, SEEK_END) == -1 || (size = ftell(f)) < 0 ||
-	    fseek(f, 0, SEEK_SET) == -1) {
-		ERR(ld, s, "cannot read list file %s: %s", l->file,
-		    strerror(errno));
-		goto fail;
+	if ((l->file = policy_path(ld, path)) == NULL)
+		return policy_oom(ld);
+	if ((fd = policy_open_regular(l->file, &size, &why)) == -1) {
+		ERR(ld, s, "cannot read list file %s: %s", l->file, why);
+		return -1;
 	}
-	if ((l->buf = malloc((size_t)size + 1)) == NULL) {
-		policy_oom(ld);
-		goto fail;
+	if ((l->buf = malloc(size + 1)) == NULL) {
+		close(fd);
+		return policy_oom(ld);
 	}
-	got = fread(l->buf, 1, (size_t)size, f);
-	if (ferror(f) || got != (size_t)size) {
-		ERR(ld, s, "cannot read list file %s: %s", l->file,
-		    ferror(f) ? strerror(errno) : "short read");
-		goto fail;
+	/* a file that grows meanwhile is read up to its size at open */
+	while (got < size) {
+		if ((r = read(fd, l->buf + got, size - got)) == -1) {
+			if (errno == EINTR)
+				continue;
+			ERR(ld, s, "cannot read list file %s: %s", l->file,
+			    strerror(errno));
+			close(fd);
+			return -1;
+		}
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	close(fd);
+	if (got != size) {
+		ERR(ld, s, "cannot read list file %s: short read", l->file);
+		return -1;
 	}
 	l->buf[got] = '\0';
-	fclose(f);
-	f = NULL;
 	if (memchr(l->buf, '\0', got) != NULL) {
 		ERR(ld, s, "list file %s holds a NUL byte", l->file);
 		return -1;
@@ -408,10 +470,6 @@ policy_list_file(struct loader *ld, struct list *l, const config_setting_t *s,
 		l->e[l->n++].line = lineno;
 	}
 	return 0;
-fail:
-	if (f != NULL)
-		fclose(f);
-	return -1;
 }
 
 static int
@@ -589,6 +647,14 @@ policy_settings(struct loader *ld, const config_setting_t *set)
 	    (crl != NULL && (crlpath = policy_path(ld,
 	    config_setting_get_string(crl))) == NULL))
 		return policy_oom(ld);
+	if (policy_check_regular(capath, &reason) == -1) {
+		ERR(ld, ca, "cannot load %s: %s", capath, reason);
+		return -1;
+	}
+	if (crlpath != NULL && policy_check_regular(crlpath, &reason) == -1) {
+		ERR(ld, crl, "cannot load %s: %s", crlpath, reason);
+		return -1;
+	}
 	if ((p->store = cert_store_load(capath, crlpath, &reason)) == NULL) {
 		ERR(ld, crl != NULL ? crl : ca, "cannot load %s%s%s: %s",
 		    capath, crlpath ? " or " : "", crlpath ? crlpath : "",
@@ -1021,7 +1087,7 @@ authz_policy_load(const char *file, int flags, authz_msg_fn msg, void *arg)
 	struct authz_policy	*p;
 	config_t		 cfg;
 	config_setting_t	*root, *s;
-	const char		*name, *slash;
+	const char		*name, *slash, *why;
 	size_t			 i;
 	int			 k;
 
@@ -1055,6 +1121,10 @@ authz_policy_load(const char *file, int flags, authz_msg_fn msg, void *arg)
 	}
 	/* @include "x" names a file beside this one, whatever the cwd */
 	config_set_include_dir(&cfg, ld.dir != NULL ? ld.dir : ".");
+	if (policy_check_regular(file, &why) == -1) {
+		policy_msg(&ld, NULL, 0, 0, "cannot read: %s", why);
+		goto fail;
+	}
 	if (config_read_file(&cfg, file) != CONFIG_TRUE) {
 		if (config_error_type(&cfg) == CONFIG_ERR_FILE_IO)
 			policy_msg(&ld, NULL, 0, 0, "cannot read: %s",
