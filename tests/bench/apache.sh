@@ -231,9 +231,11 @@ ab_start() {
 	local i=0
 	"$D" -t -c "$run/policy-apache.conf" > "$run/policy-apache-t.out" 2>&1 ||
 	    { log "apache: policy rejected: $(cat "$run/policy-apache-t.out")"; return 1; }
-	: > "$ab_dlog"
+	start_sink "$run/apache-syslog.sock" "$ab_dlog" ||
+	    { log "apache: syslog-sink did not start"; return 1; }
+	CERTAUTHZD_LOG_SOCKET=$run/apache-syslog.sock \
 	"$D" -c "$run/policy-apache.conf" -s "tcp:127.0.0.1:$ab_fport" \
-	    -n "$ab_threads" -d 2>>"$ab_dlog" &
+	    -n "$ab_threads" 2>>"$run/apache-certauthzd.stderr" &
 	ADPID=$!
 	_pids="$_pids $ADPID"
 	wait_port "$ab_fport"

@@ -86,7 +86,9 @@ start_nginx() {
 	mkdir -p "$n/snippets" "$n/sites" "$n/tmp"
 	cp "$contrib/nginx/certauthz_params" \
 	    "$contrib/nginx/certauthz-location.conf" \
-	    "$contrib/nginx/certauthz-proxy.conf" "$n/snippets/"
+	    "$contrib/nginx/certauthz-proxy.conf" \
+	    "$contrib/nginx/certauthz-accel.conf" \
+	    "$contrib/nginx/certauthz-accel-proxy.conf" "$n/snippets/"
 	cp "$contrib/nginx/certauthz-example.conf" "$n/sites/certauthz.conf"
 	s=$n/sites/certauthz.conf
 	subst "$s" "listen 443 ssl;" "listen 127.0.0.1:$port ssl;"
@@ -117,7 +119,7 @@ http {
 	server {
 		listen 127.0.0.1:$bport;
 		location / {
-			return 200 "user=\$http_x_certauthz_user policy=\$http_x_certauthz_policy ssl=\$http_ssl_client_cert uri=\$request_uri\n";
+			return 200 "user=\$http_x_certauthz_user policy=\$http_x_certauthz_policy ssl=\$http_ssl_client_cert uri=\$request_uri method=\$request_method length=\$content_length\n";
 		}
 	}
 }
