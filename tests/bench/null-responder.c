@@ -3,8 +3,10 @@
  *
  * A libfcgi program that answers every request with "Status: 200 OK"
  * and nothing else, with THREADS threads each looping on
- * FCGX_Accept_r(), the thread model of certauthzd.  What certauthzd
- * costs above this is the price of the decision itself.
+ * FCGX_Accept_r().  What certauthzd costs above this is the price of
+ * the decision itself.  Like certauthzd, it adds "X-Accel-Redirect:
+ * VALUE" when the request has a CERTAUTHZ_ACCEL_REDIRECT param (the
+ * floor of the X-Accel-Redirect wiring; the value is not checked).
  *
  * usage: null-responder -s unix:PATH|tcp:ADDR:PORT [-n THREADS]
  * SIGTERM/SIGINT stop it at once (nothing to flush).
@@ -33,13 +35,19 @@ stop(int sig)
 static void *
 worker(void *arg)
 {
-	FCGX_Request	req;
+	FCGX_Request	 req;
+	const char	*accel;
 
 	(void)arg;
 	if (FCGX_InitRequest(&req, listen_fd, 0) != 0)
 		return NULL;
 	while (FCGX_Accept_r(&req) >= 0) {
-		FCGX_PutS("Status: 200 OK\r\n\r\n", req.out);
+		if ((accel = FCGX_GetParam("CERTAUTHZ_ACCEL_REDIRECT",
+		    req.envp)) != NULL)
+			FCGX_FPrintF(req.out, "Status: 200 OK\r\n"
+			    "X-Accel-Redirect: %s\r\n\r\n", accel);
+		else
+			FCGX_PutS("Status: 200 OK\r\n\r\n", req.out);
 		FCGX_Finish_r(&req);
 	}
 	return NULL;

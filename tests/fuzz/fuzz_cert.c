@@ -2,12 +2,16 @@
  * fuzz_cert.c: SSL_CLIENT_CERT bytes -> cert_decode() -> everything a
  * policy reads.  Invariants: a decoded certificate renders, its own
  * rendered subject and issuer are accepted as forwarded DNs, the cache
- * agrees with a direct decode.  (subject_str may be printed by OpenSSL,
- * so it is only required to exist.)
+ * agrees with a direct decode, and cert.c's own certificate template is
+ * never laxer than OpenSSL's full X509 (check_openssl()).  (subject_str
+ * may be printed by OpenSSL, so it is only required to exist.)
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "authz.h"
 #include "fuzz.h"
@@ -35,6 +39,27 @@ check_dn(const struct dn *dn, const char *str)
 	free(r);
 }
 
+/*
+ * cert_decode() parses without the public key (cert.c); d2i_X509() of
+ * the same DER must agree with it where it decodes: extensions OpenSSL
+ * calls invalid were refused, and a certificate OpenSSL calls a CA is
+ * one here too (cert.c may be stricter, never laxer).
+ */
+static void
+check_openssl(const unsigned char *der, size_t len, const struct cert_info *ci)
+{
+	const unsigned char	*p = der;
+	X509			*x;
+
+	if ((x = d2i_X509(NULL, &p, (long)len)) == NULL)
+		return;		/* e.g. a key OpenSSL cannot decode */
+	FUZZ_ASSERT(p == der + len);
+	FUZZ_ASSERT((X509_get_extension_flags(x) & EXFLAG_INVALID) == 0);
+	if (X509_check_ca(x) != 0)
+		FUZZ_ASSERT(ci->is_ca);
+	X509_free(x);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -52,6 +77,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cc = cert_cache_get(cache, (const char *)data, size,
 	    AUTHZ_CERT_MAX_DEFAULT, &creason);
 	FUZZ_ASSERT((ci == NULL) == (cc == NULL));
+	if (ci != NULL)
+		check_openssl(ci->der, ci->derlen, ci);
 	if (ci == NULL) {
 		FUZZ_ASSERT(reason != NULL && *reason != '\0');
 		return 0;

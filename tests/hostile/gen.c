@@ -1,7 +1,9 @@
 /*
  * gen.c: makes the hostile client certificates that the openssl command
  * line cannot (NUL bytes, BMPString and T61String values, raw serials,
- * multi-valued RDNs, a 20 KB certificate), signed by the test PKI's
+ * multi-valued RDNs, a 20 KB certificate, extension sets that make or
+ * do not make a CA, a duplicate extension, a v1 certificate), signed by
+ * the test PKI's
  * client CA, so that they chain and only their content is hostile.
  *
  * Usage: gen PKIDIR OUTDIR     writes OUTDIR/NAME.pem for each case
@@ -34,6 +36,18 @@ struct hostile {
 	size_t		 san_email_len;
 	int		 huge;		/* 700 DNS SANs */
 	long		 start;		/* notBefore offset, seconds */
+	int		 exts;		/* EXT_*: which extensions */
+};
+
+/* Extension sets; what makes a CA follows X509_check_ca() (cert.c). */
+enum {
+	EXT_LEAF,		/* CA:FALSE, digitalSignature, clientAuth */
+	EXT_KU_CERTSIGN,	/* no basicConstraints, keyCertSign: a CA */
+	EXT_BC_FALSE_CERTSIGN,	/* CA:FALSE wins over keyCertSign: no CA */
+	EXT_BC_TRUE_NOSIGN,	/* CA:TRUE without keyCertSign: a CA here */
+	EXT_NS_SSLCA,		/* only nsCertType sslCA: a CA */
+	EXT_DUP_SAN,		/* subjectAltName twice: refused */
+	EXT_V1			/* version 1, no extensions, self-issued */
 };
 
 #define U	V_ASN1_UTF8STRING
@@ -65,6 +79,12 @@ static const struct hostile cases[] = {
 	{ .name = "serial-nonmin", .subject = { BASE, { "CN", U, "alice", 0, -1 } }, .serial = "001003" },
 	{ .name = "notyet", .subject = { BASE, { "CN", U, "alice", 0, -1 } }, .serial = "2011", .start = 86400 },
 	{ .name = "huge", .subject = { BASE, { "CN", U, "huge", 0, -1 } }, .serial = "2012", .huge = 1 },
+	{ .name = "ku-certsign", .subject = { BASE, { "CN", U, "alice", 0, -1 } }, .serial = "2013", .exts = EXT_KU_CERTSIGN },
+	{ .name = "bc-false-certsign", .subject = { BASE, { "CN", U, "alice", 0, -1 } }, .serial = "2014", .exts = EXT_BC_FALSE_CERTSIGN },
+	{ .name = "bc-true-nosign", .subject = { BASE, { "CN", U, "alice", 0, -1 } }, .serial = "2015", .exts = EXT_BC_TRUE_NOSIGN },
+	{ .name = "ns-sslca", .subject = { BASE, { "CN", U, "alice", 0, -1 } }, .serial = "2016", .exts = EXT_NS_SSLCA },
+	{ .name = "dup-san", .subject = { BASE, { "CN", U, "alice", 0, -1 } }, .serial = "2017", .san_email = "alice@example.com", .exts = EXT_DUP_SAN },
+	{ .name = "v1-self-issued", .subject = { { NULL, 0, NULL, 0, 0 } }, .serial = "2018", .exts = EXT_V1 },
 	{ .name = NULL }
 };
 
@@ -128,7 +148,7 @@ make(const struct hostile *h, X509 *ca, EVP_PKEY *cakey, EVP_PKEY *key,
 
 	if ((x = X509_new()) == NULL)
 		die("X509_new");
-	X509_set_version(x, 2);
+	X509_set_version(x, h->exts == EXT_V1 ? 0 : 2);
 
 	/* The serial exactly as given, leading zero bytes included. */
 	if ((bin = OPENSSL_hexstr2buf(*h->serial ? h->serial : "00",
@@ -155,11 +175,36 @@ make(const struct hostile *h, X509 *ca, EVP_PKEY *cakey, EVP_PKEY *key,
 		    a->len ? (int)a->len : -1, -1, a->set == -1 ? 0 : -1))
 			die(h->name);
 	X509_set_issuer_name(x, X509_get_subject_name(ca));
+	if (h->exts == EXT_V1)		/* self-issued: the issuer's name */
+		X509_set_subject_name(x, X509_get_subject_name(ca));
 	X509_set_pubkey(x, key);
-	add_ext(x, ca, NID_basic_constraints, "critical,CA:FALSE");
-	add_ext(x, ca, NID_key_usage, "critical,digitalSignature");
-	add_ext(x, ca, NID_ext_key_usage, "clientAuth");
-	add_ext(x, ca, NID_authority_key_identifier, "keyid");
+	switch (h->exts) {
+	case EXT_LEAF:
+	case EXT_DUP_SAN:
+		add_ext(x, ca, NID_basic_constraints, "critical,CA:FALSE");
+		add_ext(x, ca, NID_key_usage, "critical,digitalSignature");
+		break;
+	case EXT_KU_CERTSIGN:
+		add_ext(x, ca, NID_key_usage,
+		    "critical,digitalSignature,keyCertSign");
+		break;
+	case EXT_BC_FALSE_CERTSIGN:
+		add_ext(x, ca, NID_basic_constraints, "critical,CA:FALSE");
+		add_ext(x, ca, NID_key_usage,
+		    "critical,digitalSignature,keyCertSign");
+		break;
+	case EXT_BC_TRUE_NOSIGN:
+		add_ext(x, ca, NID_basic_constraints, "critical,CA:TRUE");
+		add_ext(x, ca, NID_key_usage, "critical,digitalSignature");
+		break;
+	case EXT_NS_SSLCA:
+		add_ext(x, ca, NID_netscape_cert_type, "sslCA");
+		break;
+	}
+	if (h->exts != EXT_V1) {
+		add_ext(x, ca, NID_ext_key_usage, "clientAuth");
+		add_ext(x, ca, NID_authority_key_identifier, "keyid");
+	}
 
 	if (h->san_email != NULL || h->huge) {
 		gens = sk_GENERAL_NAME_new_null();
@@ -180,7 +225,9 @@ make(const struct hostile *h, X509 *ca, EVP_PKEY *cakey, EVP_PKEY *key,
 			GENERAL_NAME_set0_value(gn, GEN_DNS, ia5);
 			sk_GENERAL_NAME_push(gens, gn);
 		}
-		if (!X509_add1_ext_i2d(x, NID_subject_alt_name, gens, 0, 0))
+		if (!X509_add1_ext_i2d(x, NID_subject_alt_name, gens, 0, 0) ||
+		    (h->exts == EXT_DUP_SAN && !X509_add1_ext_i2d(x,
+		    NID_subject_alt_name, gens, 0, X509V3_ADD_APPEND)))
 			die("san");
 		GENERAL_NAMES_free(gens);
 	}

@@ -9,9 +9,9 @@ need apache2 curl python3
 start_apache fcgid
 u=https://127.0.0.1:$port
 
-expect alice "$u/" "200 user=alice policy=default ssl= uri=/"
-expect alice "$u/app" "200 user=alice policy=default ssl= uri=/app"
-expect carol "$u/app/x?q=1" "200 user=carol policy=default *uri=/app/x?q=1"
+expect alice "$u/" "200 user=alice policy=default ssl= uri=/ method=GET length="
+expect alice "$u/app" "200 user=alice policy=default ssl= uri=/app method=GET length="
+expect carol "$u/app/x?q=1" "200 user=carol policy=default *uri=/app/x?q=1 *"
 log_has "allow .*user=alice"
 
 # A client certauthzd denies never reaches the backend.

@@ -10,9 +10,9 @@ u=https://127.0.0.1:$port
 
 # Allowed: the backend answers and sees the identity.  No URL here ends
 # in `/` but the first: no DirectoryIndex sub-request helps.
-expect alice "$u/" "200 user=alice policy=default ssl= uri=/"
-expect alice "$u/app" "200 user=alice policy=default ssl= uri=/app"
-expect alice "$u/app/x?q=1" "200 user=alice policy=default *uri=/app/x?q=1"
+expect alice "$u/" "200 user=alice policy=default ssl= uri=/ method=GET length="
+expect alice "$u/app" "200 user=alice policy=default ssl= uri=/app method=GET length="
+expect alice "$u/app/x?q=1" "200 user=alice policy=default *uri=/app/x?q=1 *"
 expect carol "$u/app" "200 user=carol *"
 log_has "^allow .*user=alice"
 log_has "^allow .*role=authorizer"

@@ -155,6 +155,13 @@ expect 403 any "$H/serial-nonmin.pem"	# 00 10 03: rejected or revoked
 expect 403 serial "$H/serial-nonmin.pem"
 expect 403 any "$H/notyet.pem"
 expect 403 any "$H/huge.pem"		# > 16 KiB
+# What is a CA (require_client_auth), as X509_check_ca() says or stricter.
+expect 403 any "$H/ku-certsign.pem"	# keyCertSign, no basicConstraints
+expect 200 any "$H/bc-false-certsign.pem"	# CA:FALSE wins
+expect 403 any "$H/bc-true-nosign.pem"	# CA:TRUE (OpenSSL: no CA)
+expect 403 any "$H/ns-sslca.pem"	# Netscape sslCA
+expect 403 any "$H/v1-self-issued.pem"	# a v1 "root"
+expect 403 any "$H/dup-san.pem"		# subjectAltName twice: refused
 for f in concat junk-before junk-after padded ca-as-client not-base64; do
 	expect 403 any "$H/$f.pem"
 done
@@ -217,6 +224,10 @@ grep -qi '^Variable-CERTAUTHZ_USER: root' "$T/ans/$crlf_id.ans" &&
 grep -qi '^Variable-CERTAUTHZ_USER: alice' "$T/ans/$spoof_id.ans" ||
     bad "spoofed user header: $(cat "$T/ans/$spoof_id.ans")"
 grep -q 'serial=-1001 ' "$T/err" || bad "serial-neg not logged as -1001"
+grep -q 'reason="duplicate certificate extension"' "$T/err" ||
+    bad "dup-san: no duplicate extension reason logged"
+[ "$(grep -c 'reason="CA certificate".*serial=201[3568] ' "$T/err")" -ge 4 ] ||
+    bad "ku-certsign, bc-true-nosign, ns-sslca, v1-self-issued: not all denied as CA"
 for c in $clis; do
 	id=${c%%:*} f=${c#*:}
 	got=$(sed -n "s/^$id //p" "$T/got")

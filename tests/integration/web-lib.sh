@@ -152,9 +152,10 @@ start_apache() {
 	cp "$contrib/apache/certauthz-env.conf" "$a/"
 	cat > "$a/echo.cgi" <<'CGI'
 #!/bin/sh
-printf 'Content-Type: text/plain\n\nuser=%s policy=%s ssl=%s uri=%s\n' \
+printf 'Content-Type: text/plain\n\nuser=%s policy=%s ssl=%s uri=%s method=%s length=%s\n' \
     "$HTTP_X_CERTAUTHZ_USER" "$HTTP_X_CERTAUTHZ_POLICY" \
-    "$HTTP_SSL_CLIENT_CERT" "$REQUEST_URI"
+    "$HTTP_SSL_CLIENT_CERT" "$REQUEST_URI" "$REQUEST_METHOD" \
+    "$CONTENT_LENGTH"
 CGI
 	chmod 755 "$a/echo.cgi"
 	case $mode in
