@@ -14,6 +14,8 @@ EXTRA_DIST += tests/golden/golden.sh tests/golden/policies.sh \
 	tests/golden/when.conf tests/golden/matched.conf \
 	tests/golden/include.conf tests/golden/include.inc \
 	tests/golden/errors/bad-ca.conf \
+	tests/golden/errors/ca-not-a-file.conf \
+	tests/golden/errors/list-not-a-file.conf \
 	tests/golden/errors/big-rdn.conf \
 	tests/golden/errors/empty-list.conf \
 	tests/golden/errors/empty-list-unused.conf \
