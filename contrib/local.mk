@@ -7,8 +7,6 @@ dist_contrib_nginx_DATA = \
 	contrib/nginx/certauthz_params \
 	contrib/nginx/certauthz-location.conf \
 	contrib/nginx/certauthz-proxy.conf \
-	contrib/nginx/certauthz-accel.conf \
-	contrib/nginx/certauthz-accel-proxy.conf \
 	contrib/nginx/certauthz-example.conf
 
 contrib_apachedir = $(pkgdatadir)/apache

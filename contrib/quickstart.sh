@@ -91,9 +91,7 @@ while [ ! -S "$sock" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 n=$demo/nginx
 cp "$root/contrib/nginx/certauthz_params" \
     "$root/contrib/nginx/certauthz-location.conf" \
-    "$root/contrib/nginx/certauthz-proxy.conf" \
-    "$root/contrib/nginx/certauthz-accel.conf" \
-    "$root/contrib/nginx/certauthz-accel-proxy.conf" "$n/snippets/"
+    "$root/contrib/nginx/certauthz-proxy.conf" "$n/snippets/"
 sed -e "s|listen 443 ssl;|listen 127.0.0.1:$PORT ssl;|" \
     -e "/listen \[::\]:443 ssl;/d" \
     -e "s|/etc/certauthz/tls/|$demo/pki/|g" \

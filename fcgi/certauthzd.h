@@ -52,22 +52,17 @@ void	 server_signals_block(void);
 /*
  * request.c.  Fills req from the params of r, which scan_request() has
  * bounded; fault (its res.fault, or NULL) becomes req->fault, as do
- * SSL_CLIENT_M_SERIAL and SSL_CLIENT_SERIAL when they disagree, and a
- * CERTAUTHZ_ACCEL_REDIRECT that is not "@name" or not in the responder
- * role.  *accel is that param's value, or NULL when it is absent.
- * Pointers in req and *accel point into r and live until FCGX_Free().
+ * SSL_CLIENT_M_SERIAL and SSL_CLIENT_SERIAL when they disagree.
+ * Pointers in req point into r and live until FCGX_Free().
  */
-#define REQUEST_ACCEL_MAX	64	/* bytes of a named location's name */
 void	 request_parse(FCGX_Request *, const char *fault,
-	    struct authz_request *, const char **accel);
+	    struct authz_request *);
 
 /*
  * response.c.  Writes the SPEC §2.3 answer for d to out; returns the
- * HTTP status sent (200, 403, 500).  accel, when not NULL, is a checked
- * "@name" (request_parse()) that an allow names in X-Accel-Redirect.
+ * HTTP status sent (200, 403, 500).
  */
-int	 response_write(FCGX_Stream *, const struct authz_decision *,
-	    const char *accel);
+int	 response_write(FCGX_Stream *, const struct authz_decision *);
 /* The fault answer, for requests that never reach a decision. */
 void	 response_error(FCGX_Stream *);
 

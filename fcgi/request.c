@@ -8,9 +8,6 @@
  * what it found wrong (too many params, a NUL byte, a param sent twice)
  * arrives as the fault, since libfcgi hands over C strings in which a
  * NUL cuts a value and a second copy of a name can hide.
- *
- * CERTAUTHZ_ACCEL_REDIRECT is the daemon's own: the nginx named location
- * an allowed request is passed on to (response.c), checked here.
  */
 #include <string.h>
 
@@ -49,33 +46,14 @@ request_serials_differ(const char *a, const char *b)
 	    serial_normalize(b, nb, sizeof(nb)) == -1 || strcmp(na, nb) != 0;
 }
 
-/*
- * 1 when v names an nginx named location: "@" and 1..REQUEST_ACCEL_MAX
- * of [A-Za-z0-9_-].  Only a named location keeps the method, URI and
- * arguments of the request; a path would make nginx turn it into a GET.
- */
-static int
-request_accel_ok(const char *v)
-{
-	size_t	 n;
-
-	if (*v++ != '@')
-		return 0;
-	n = strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	    "0123456789_-");
-	return n > 0 && n <= REQUEST_ACCEL_MAX && v[n] == '\0';
-}
-
 void
-request_parse(FCGX_Request *r, const char *fault, struct authz_request *req,
-    const char **accel)
+request_parse(FCGX_Request *r, const char *fault, struct authz_request *req)
 {
 	char		**envp = r->envp;
 	const char	 *p, *v, *mserial = NULL, *serial = NULL;
 	const char	 *httphost = NULL, *servername = NULL;
 	size_t		  len;
 
-	*accel = NULL;
 	memset(req, 0, sizeof(*req));
 	req->fault = fault;
 	switch (r->role) {
@@ -123,17 +101,6 @@ request_parse(FCGX_Request *r, const char *fault, struct authz_request *req,
 			req->method = v;
 		else if ((v = request_match(p, len, "REMOTE_ADDR")) != NULL)
 			req->remote = v;
-		else if ((v = request_match(p, len,
-		    "CERTAUTHZ_ACCEL_REDIRECT")) != NULL)
-			*accel = v;
-	}
-	if (*accel != NULL && req->fault == NULL) {
-		if (r->role != FCGI_RESPONDER)
-			req->fault = "CERTAUTHZ_ACCEL_REDIRECT needs the "
-			    "responder role";
-		else if (!request_accel_ok(*accel))
-			req->fault = "CERTAUTHZ_ACCEL_REDIRECT is not a named "
-			    "location (@name)";
 	}
 	/* Both forwarded: each must be the certificate's, so one another. */
 	if (mserial != NULL && serial != NULL &&

@@ -5,12 +5,6 @@
  * identity field, each value escaped by authz_header_value(); when a
  * value does not fit, the answer is a 500, never a cut identity.  A deny
  * and a fault carry a fixed body that never says why.
- *
- * With CERTAUTHZ_ACCEL_REDIRECT (nginx's fastcgi_pass wiring instead of
- * auth_request), an allow also carries "X-Accel-Redirect: @name": nginx
- * then serves the request from that named location, where the
- * Variable-CERTAUTHZ_* headers are read as $upstream_http_*.  A deny is
- * the same 403, which nginx sends to the client as it is.
  */
 #include <stdio.h>
 #include <string.h>
@@ -38,10 +32,9 @@ response_error(FCGX_Stream *out)
 }
 
 int
-response_write(FCGX_Stream *out, const struct authz_decision *d,
-    const char *accel)
+response_write(FCGX_Stream *out, const struct authz_decision *d)
 {
-	char	 head[6 * (RESPONSE_VALUE_MAX + 32) + REQUEST_ACCEL_MAX + 96];
+	char	 head[6 * (RESPONSE_VALUE_MAX + 32) + 64];
 
 	if (d->result == AUTHZ_DENY) {
 		FCGX_PutStr(response_403, sizeof(response_403) - 1, out);
@@ -70,12 +63,9 @@ response_write(FCGX_Stream *out, const struct authz_decision *d,
 		    "Variable-CERTAUTHZ_SERIAL: %s\r\n"
 		    "Variable-CERTAUTHZ_SUBJECT: %s\r\n"
 		    "%s%s%s"
-		    "%s%s%s"
 		    "\r\n", v[0], v[1], v[2], v[3], v[4],
 		    nv == 6 ? "Variable-CERTAUTHZ_EMAIL: " : "",
-		    nv == 6 ? v[5] : "", nv == 6 ? "\r\n" : "",
-		    accel != NULL ? "X-Accel-Redirect: " : "",
-		    accel != NULL ? accel : "", accel != NULL ? "\r\n" : "");
+		    nv == 6 ? v[5] : "", nv == 6 ? "\r\n" : "");
 		if (len < 0 || (size_t)len >= sizeof(head))
 			goto fail;
 		FCGX_PutStr(head, len, out);

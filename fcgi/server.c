@@ -311,11 +311,10 @@ server_answer(struct worker *w, FCGX_Request *r, const char *fault)
 	struct authz_decision	 d;
 	struct timespec		 t0, t1;
 	char			 line[AUTHZ_LINE_MAX];
-	const char		*accel;
 	const struct authz_policy *policy = w->ref->policy;
 	int			 status, pri;
 
-	request_parse(r, fault, &req, &accel);
+	request_parse(r, fault, &req);
 	if (r->role != FCGI_RESPONDER && r->role != FCGI_AUTHORIZER) {
 		log_warnx("%s: FastCGI role %d is not supported: 500",
 		    __func__, r->role);
@@ -327,7 +326,7 @@ server_answer(struct worker *w, FCGX_Request *r, const char *fault)
 	authz_decide(policy, &req, w->cache, time(NULL), &d);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	d.us = server_us(&t0, &t1);
-	status = response_write(r->out, &d, accel);
+	status = response_write(r->out, &d);
 
 	authz_decision_line(&d, &req, line, sizeof(line));
 	if (d.result == AUTHZ_ALLOW && status != 200) {

@@ -4,9 +4,10 @@
  * A libfcgi program that answers every request with "Status: 200 OK"
  * and nothing else, with THREADS threads each looping on
  * FCGX_Accept_r().  What certauthzd costs above this is the price of
- * the decision itself.  Like certauthzd, it adds "X-Accel-Redirect:
- * VALUE" when the request has a CERTAUTHZ_ACCEL_REDIRECT param (the
- * floor of the X-Accel-Redirect wiring; the value is not checked).
+ * the decision itself.  It adds "X-Accel-Redirect: VALUE" when the
+ * request has a NULL_ACCEL_REDIRECT param: the bench measures with it
+ * what nginx's X-Accel-Redirect wiring would cost instead of
+ * auth_request (BENCHMARKS.md; certauthzd does not offer it).
  *
  * usage: null-responder -s unix:PATH|tcp:ADDR:PORT [-n THREADS]
  * SIGTERM/SIGINT stop it at once (nothing to flush).
@@ -42,7 +43,7 @@ worker(void *arg)
 	if (FCGX_InitRequest(&req, listen_fd, 0) != 0)
 		return NULL;
 	while (FCGX_Accept_r(&req) >= 0) {
-		if ((accel = FCGX_GetParam("CERTAUTHZ_ACCEL_REDIRECT",
+		if ((accel = FCGX_GetParam("NULL_ACCEL_REDIRECT",
 		    req.envp)) != NULL)
 			FCGX_FPrintF(req.out, "Status: 200 OK\r\n"
 			    "X-Accel-Redirect: %s\r\n\r\n", accel);

@@ -63,33 +63,6 @@ check fault -f "$ALICE" CERTAUTHZ_POLICY=nosuch
 check deny -f "$ALICE" -D SSL_CLIENT_CERT
 check deny -f "$ALICE" -D X_HARMLESS X_HARMLESS=1
 grep -q 'duplicate param' "$T/err" || fail "no duplicate param in the log"
-# CERTAUTHZ_ACCEL_REDIRECT (nginx's X-Accel-Redirect wiring): an allow
-# names the location; a deny stays a plain 403; anything but "@name", or
-# the param in the authorizer role, is a deny.
-sed 's/^\(Variable-CERTAUTHZ_EMAIL: .*\)$/\1\nX-Accel-Redirect: @files\r/' \
-    "$T/allow.exp" > "$T/accel.exp"
-grep -q '^X-Accel-Redirect: @files' "$T/accel.exp" || fail "accel.exp"
-accel() {	# accel VALUE: the param, "@" escaped for fcgi-client
-	case $1 in
-	@*) echo "CERTAUTHZ_ACCEL_REDIRECT=@$1" ;;
-	*) echo "CERTAUTHZ_ACCEL_REDIRECT=$1" ;;
-	esac
-}
-check accel -r responder -f "$ALICE" "$(accel @files)"
-check deny -r responder -f "$BOB" "$(accel @files)"
-for bad in /files @ '@a b' '@a?x' '@a/b' files "" \
-    "@$(printf '%065d' 0)"; do
-	check deny -r responder -f "$ALICE" "$(accel "$bad")"
-done
-long=@$(printf '%064d' 0)	# the longest name taken
-sed "s/@files/$long/" "$T/accel.exp" > "$T/accel-long.exp"
-check accel-long -r responder -f "$ALICE" "$(accel "$long")"
-check deny -r authorizer -f "$ALICE" "$(accel @files)"
-grep -q 'reason="CERTAUTHZ_ACCEL_REDIRECT is not a named location' "$T/err" ||
-    fail "no malformed CERTAUTHZ_ACCEL_REDIRECT in the log"
-grep -q 'reason="CERTAUTHZ_ACCEL_REDIRECT needs the responder role"' "$T/err" ||
-    fail "no CERTAUTHZ_ACCEL_REDIRECT role refusal in the log"
-
 # HTTP_* params never carry identity.
 check deny -f "$BOB" HTTP_SSL_CLIENT_CERT=x HTTP_X_USER=alice
 

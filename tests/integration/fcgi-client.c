@@ -11,8 +11,7 @@
  *   -c CONNS  connections, one after the other (with -H: all held open)
  *   -H SECS   open all CONNS at once, run the requests, print "ready",
  *             then hold the connections idle SECS seconds
- *   -f FILE   params, one NAME=VALUE a line; VALUE "@PATH" reads PATH,
- *             "@@x" is the value "@x"
+ *   -f FILE   params, one NAME=VALUE a line; VALUE "@PATH" reads PATH
  *   -D NAME   send the param NAME a second time (value "dup")
  *   -B BYTES  add a param BIG of BYTES bytes
  *   -R FILE   send FILE's bytes raw instead of a request, print the
@@ -94,10 +93,7 @@ addparam(const char *nv)
 	}
 	p = &params[nparams++];
 	p->name = strndup(nv, (size_t)(eq - nv));
-	if (eq[1] == '@' && eq[2] == '@') {	/* "@@x": the value "@x" */
-		p->value = strdup(eq + 2);
-		p->vlen = strlen(eq + 2);
-	} else if (eq[1] == '@')
+	if (eq[1] == '@')
 		p->value = readfile(eq + 2, &p->vlen);
 	else {
 		p->value = strdup(eq + 1);

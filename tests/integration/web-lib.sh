@@ -86,9 +86,7 @@ start_nginx() {
 	mkdir -p "$n/snippets" "$n/sites" "$n/tmp"
 	cp "$contrib/nginx/certauthz_params" \
 	    "$contrib/nginx/certauthz-location.conf" \
-	    "$contrib/nginx/certauthz-proxy.conf" \
-	    "$contrib/nginx/certauthz-accel.conf" \
-	    "$contrib/nginx/certauthz-accel-proxy.conf" "$n/snippets/"
+	    "$contrib/nginx/certauthz-proxy.conf" "$n/snippets/"
 	cp "$contrib/nginx/certauthz-example.conf" "$n/sites/certauthz.conf"
 	s=$n/sites/certauthz.conf
 	subst "$s" "listen 443 ssl;" "listen 127.0.0.1:$port ssl;"
