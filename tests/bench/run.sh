@@ -174,16 +174,18 @@ DPID="" NPID=""
 start_sink() {
 	: > "$2"
 	"$SINK" "$1" "$2" &
-	_pids="$_pids $!"
+	SINKPID=$!
+	_pids="$_pids $SINKPID"
 	wait_sock "$1"
 }
 dlog=$run/certauthzd.log
 LOGSOCK=$run/syslog.sock
 start_sink "$LOGSOCK" "$dlog" || { echo "bench: syslog-sink did not start" >&2; exit 1; }
-# start_daemon POLICY SOCKET
+MAINSINK=$SINKPID
+# start_daemon POLICY SOCKET [SYSLOG-SOCKET]
 start_daemon() {
 	rm -f "$2"
-	CERTAUTHZD_LOG_SOCKET=$LOGSOCK \
+	CERTAUTHZD_LOG_SOCKET=${3:-$LOGSOCK} \
 	"$D" -c "$1" -s "unix:$2" -m 0666 $DTHREADS 2>>"$run/certauthzd.stderr" &
 	DPID=$!
 	_pids="$_pids $DPID"
@@ -233,8 +235,19 @@ lines() { wc -l < "$dlog"; }
 if has direct; then
 	log ""
 	log "== direct: fcgi-load over a unix socket, $CONNS connections, ${SECS}s per case"
+	# A second certauthzd whose syslog socket does not exist: it renders
+	# every decision line but cannot send it (fcgi/log.c tries to
+	# connect at most once a second), which prices the send.
+	QPID=""
+	if [ $have_daemon = 1 ]; then
+		DPID0=$DPID
+		start_daemon "$run/policy.conf" "$run/quiet.sock" "$run/no-syslog.sock" &&
+		    QPID=$DPID
+		DPID=$DPID0
+	fi
 	# Interleaved null, daemon, null, daemon...: the best of each.
-	nbest=0 dbest=0 errs=0 us_warm=none
+	nbest=0 dbest=0 qbest=0 errs=0 us_warm=none
+	sink0=$(ticks "$MAINSINK") lines0=$(lines)
 	for i in $(seq 1 "$ROUNDS"); do
 		n1=$(load null-ka-warm-$i direct "$NSOCK" "$WARM" "$NPID" -k -c "$CONNS" -e 200)
 		nbest=$(max "$nbest" "$(kv rps "$n1")")
@@ -246,7 +259,12 @@ if has direct; then
 		dbest=$(max "$dbest" "$(kv rps "$d1")")
 		errs=$((errs + $(bad "$d1")))
 		[ "$i" = 1 ] && us_warm=$(us_p99 "$a" "$b")
+		[ -n "$QPID" ] || continue
+		q1=$(load certauthzd-nosyslog-ka-warm-$i direct "$run/quiet.sock" "$WARM" "$QPID" -k -c "$CONNS")
+		qbest=$(max "$qbest" "$(kv rps "$q1")")
+		errs=$((errs + $(bad "$q1")))
 	done
+	stop_pid "$QPID"
 	nc=$(load null-newconn-warm direct "$NSOCK" "$WARM" "$NPID" -c "$CONNS" -e 200)
 	if [ $have_daemon = 1 ]; then
 		dc=$(load certauthzd-newconn-warm direct "$DSOCK" "$WARM" "$DPID" -c "$CONNS")
@@ -260,6 +278,7 @@ if has direct; then
 		r=$(ratio "$dbest" "$nbest")
 		log "warm keep-alive: certauthzd $dbest/s, null $nbest/s: ratio $r"
 		log "  certauthzd cpu/decision $(kv cpu_us_per_req "$d1") us, null $(kv cpu_us_per_req "$n1") us; client-side p50/p99 $(kv p50_us "$d1")/$(kv p99_us "$d1") us (null $(kv p50_us "$n1")/$(kv p99_us "$n1"))"
+		[ -n "$QPID" ] && log "  without a syslog receiver (lines rendered, not sent): certauthzd $qbest/s: ratio $(ratio "$qbest" "$nbest") of null; cpu/decision $(kv cpu_us_per_req "$q1") us"
 		rn=$(ratio "$(kv rps "$dc")" "$(kv rps "$nc")")
 		log "warm new connection per request: certauthzd $(kv rps "$dc")/s, null $(kv rps "$nc")/s: ratio $rn"
 		log "cold (every request another of $NCERTS certs): keep-alive $(kv rps "$dk")/s ($(ratio "$(kv rps "$dk")" "$dbest") of warm), new connection $(kv rps "$dnc")/s; cpu/decision $(kv cpu_us_per_req "$dk") us"
@@ -268,6 +287,7 @@ if has direct; then
 		done
 		drops=$(sed -n 's/.* \([0-9]*\) log lines dropped.*/\1/p' "$dlog" | awk '{ n += $1 } END { print n + 0 }')
 		log "decision lines received by the syslog sink: $(lines); dropped by certauthzd (sink behind): $drops"
+		log "  the sink's own CPU per line received: $(awk -v t="$(( $(ticks "$MAINSINK") - sink0 ))" -v n="$(( $(lines) - lines0 ))" -v hz="$(getconf CLK_TCK)" 'BEGIN { if (n > 0) printf "%.1f", t * 1e6 / hz / n; else print "nan" }') us"
 		if ge "$r" 0.9; then st=PASS; else st=FAIL; fi
 		result "direct warm throughput >= 0.9 x null" $st "$r ($dbest vs $nbest /s)"
 		if [ "$errs" -eq 0 ]; then st=PASS; else st=FAIL; fi
