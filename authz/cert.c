@@ -36,6 +36,9 @@
 #define PEM_END		"-----END CERTIFICATE-----"
 #define PEM_BEGIN_ESC	"-----BEGIN%20CERTIFICATE-----"
 
+#define CERT_EXT_MAX	64	/* extensions in one certificate (a CA's
+				   client certificates carry about 10) */
+
 struct cert_store {
 	X509_STORE	*store;
 };
@@ -459,6 +462,25 @@ cert_eku(const EXTENDED_KEY_USAGE *eku, struct cert_info *ci)
 	return reason;
 }
 
+/*
+ * A DistributionPoint names where the CRL is or who issues it (RFC 5280
+ * 4.2.1.13); OpenSSL calls a certificate with neither invalid.
+ */
+static const char *
+cert_crldp(const CRL_DIST_POINTS *dps)
+{
+	const DIST_POINT	*dp;
+	int			 i;
+
+	for (i = 0; i < sk_DIST_POINT_num(dps); i++) {
+		dp = sk_DIST_POINT_value(dps, i);
+		if (dp->distpoint == NULL &&
+		    sk_GENERAL_NAME_num(dp->CRLissuer) <= 0)
+			return "invalid CRL distribution point";
+	}
+	return NULL;
+}
+
 /* Frees what X509V3_EXT_d2i() returned for an extension of method m. */
 static void
 cert_ext_free(const X509V3_EXT_METHOD *m, void *v)
@@ -477,7 +499,7 @@ cert_ext_free(const X509V3_EXT_METHOD *m, void *v)
  * and more strictly: a certificate below v3 with extensions, an
  * extension that appears twice, any extension OpenSSL knows that does
  * not decode, a pathLenConstraint without CA:TRUE, a keyUsage without a
- * usage, a proxy certificate.
+ * usage, a proxy certificate, more than CERT_EXT_MAX extensions.
  * ci->is_ca is X509_check_ca() or stricter: basicConstraints decides
  * when present (CA:TRUE is a CA even when keyUsage lacks keyCertSign,
  * which OpenSSL would call no CA); without it, a v1 self-issued
@@ -500,6 +522,9 @@ cert_extensions(const CERT_TBS *tbs, long version, struct cert_info *ci)
 	n = sk_X509_EXTENSION_num(exts);
 	if (n > 0 && version != 2)
 		return "extensions in a certificate below v3";
+	/* the duplicate check below is quadratic */
+	if (n > CERT_EXT_MAX)
+		return "too many certificate extensions";
 	for (i = 0; i < n && reason == NULL; i++) {
 		ext = sk_X509_EXTENSION_value(exts, i);
 		for (j = 0; j < i && reason == NULL; j++)
@@ -538,6 +563,9 @@ cert_extensions(const CERT_TBS *tbs, long version, struct cert_info *ci)
 		case NID_proxyCertInfo:
 			/* nginx and Apache refuse them unless told otherwise */
 			reason = "proxy certificate";
+			break;
+		case NID_crl_distribution_points:
+			reason = cert_crldp(v);
 			break;
 		case NID_netscape_cert_type:
 			ns = v;

@@ -18,6 +18,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +37,7 @@
  * 1,000,000 e-mail addresses is about 30 MB). */
 #define POLICY_FILE_MAX		(256L * 1024 * 1024)
 #define POLICY_FILE_MAX_TEXT	"256 MiB"
+#define POLICY_INCLUDE_DEPTH	10	/* libconfig 1.5's own limit */
 
 struct lentry {
 	const char	*s;
@@ -358,7 +360,8 @@ policy_open_regular(const char *path, size_t *size, const char **why)
 	int		 fd;
 
 	*why = NULL;
-	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1) {
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) ==
+	    -1) {
 		*why = strerror(errno);
 		return -1;
 	}
@@ -389,6 +392,107 @@ policy_check_regular(const char *path, const char **why)
 	return 0;
 }
 
+/* Reads all of the regular file path into *buf (NUL-terminated). */
+static int
+policy_slurp(const char *path, char **buf, size_t *len, const char **why)
+{
+	size_t	 size, got = 0;
+	ssize_t	 r;
+	int	 fd;
+
+	*buf = NULL;
+	if ((fd = policy_open_regular(path, &size, why)) == -1)
+		return -1;
+	if ((*buf = malloc(size + 1)) == NULL) {
+		*why = "out of memory";
+		close(fd);
+		return -1;
+	}
+	/* a file that grows meanwhile is read up to its size at open */
+	while (got < size) {
+		if ((r = read(fd, *buf + got, size - got)) == -1) {
+			if (errno == EINTR)
+				continue;
+			*why = strerror(errno);
+			break;
+		}
+		if (r == 0) {
+			*why = "short read";
+			break;
+		}
+		got += (size_t)r;
+	}
+	close(fd);
+	if (got != size) {
+		free(*buf);
+		*buf = NULL;
+		return -1;
+	}
+	(*buf)[got] = '\0';
+	*len = got;
+	return 0;
+}
+
+/*
+ * libconfig 1.5 opens the files of "@include" itself, with fopen(): a
+ * FIFO there would hang the loader, and a directory makes its scanner
+ * exit() the whole process ("input in flex scanner failed").  So every
+ * line of file that reads as an include (^[ \t]*@include[ \t]+"PATH"),
+ * and of what it includes in turn, must name a regular file, or nothing
+ * (libconfig then reports the missing file itself).  Comments are not
+ * parsed here: an include in a comment is checked too, which is only
+ * stricter.  PATH is resolved as libconfig does, against the include
+ * directory.  Returns 0, or -1 once the error is reported.
+ */
+static int
+policy_check_includes(struct loader *ld, const char *file, int depth)
+{
+	struct stat	 st;
+	char		*buf, *p, *q, *eol, path[PATH_MAX];
+	const char	*why, *dir = ld->dir != NULL ? ld->dir : ".";
+	size_t		 len;
+	int		 line = 0, rc = 0;
+
+	if (policy_slurp(file, &buf, &len, &why) == -1) {
+		policy_msg(ld, depth == 0 ? NULL : file, 0, 0, "cannot read: %s",
+		    why);
+		return -1;
+	}
+	for (p = buf; rc == 0 && p < buf + len; p = eol + 1) {
+		line++;
+		if ((eol = strchr(p, '\n')) == NULL)
+			eol = buf + len;
+		p += strspn(p, " \t");
+		if (strncmp(p, "@include", 8) != 0 || (p[8] != ' ' &&
+		    p[8] != '\t'))
+			continue;
+		p += 8 + strspn(p + 8, " \t");
+		if (*p != '"' || (q = memchr(p + 1, '"', eol - p - 1)) == NULL)
+			continue;	/* libconfig's error to report */
+		*q = '\0';
+		p++;
+		if ((size_t)snprintf(path, sizeof(path), "%s%s%s",
+		    *p == '/' ? "" : dir, *p == '/' ? "" : "/", p) >=
+		    sizeof(path)) {
+			policy_msg(ld, file, line, 0, "@include path too long");
+			rc = -1;
+		} else if (stat(path, &st) == -1 && errno == ENOENT)
+			continue;
+		else if (depth >= POLICY_INCLUDE_DEPTH) {
+			policy_msg(ld, file, line, 0, "@include nested deeper "
+			    "than %d", POLICY_INCLUDE_DEPTH);
+			rc = -1;
+		} else if (policy_check_regular(path, &why) == -1) {
+			policy_msg(ld, file, line, 0, "@include \"%s\": %s", p,
+			    why);
+			rc = -1;
+		} else
+			rc = policy_check_includes(ld, path, depth + 1);
+	}
+	free(buf);
+	return rc;
+}
+
 /* Reads a list file: one entry a line, '#' comments, blanks trimmed. */
 static int
 policy_list_file(struct loader *ld, struct list *l, const config_setting_t *s,
@@ -396,9 +500,8 @@ policy_list_file(struct loader *ld, struct list *l, const config_setting_t *s,
 {
 	char		*p, *end, *line, *e, *h;
 	const char	*why;
-	size_t		 size, cap = 0, got = 0;
-	ssize_t		 r;
-	int		 fd, lineno = 0;
+	size_t		 cap = 0, got;
+	int		 lineno = 0;
 
 	if (*path == '\0') {
 		ERR(ld, s, "list file must be a file name");
@@ -406,34 +509,10 @@ policy_list_file(struct loader *ld, struct list *l, const config_setting_t *s,
 	}
 	if ((l->file = policy_path(ld, path)) == NULL)
 		return policy_oom(ld);
-	if ((fd = policy_open_regular(l->file, &size, &why)) == -1) {
+	if (policy_slurp(l->file, &l->buf, &got, &why) == -1) {
 		ERR(ld, s, "cannot read list file %s: %s", l->file, why);
 		return -1;
 	}
-	if ((l->buf = malloc(size + 1)) == NULL) {
-		close(fd);
-		return policy_oom(ld);
-	}
-	/* a file that grows meanwhile is read up to its size at open */
-	while (got < size) {
-		if ((r = read(fd, l->buf + got, size - got)) == -1) {
-			if (errno == EINTR)
-				continue;
-			ERR(ld, s, "cannot read list file %s: %s", l->file,
-			    strerror(errno));
-			close(fd);
-			return -1;
-		}
-		if (r == 0)
-			break;
-		got += (size_t)r;
-	}
-	close(fd);
-	if (got != size) {
-		ERR(ld, s, "cannot read list file %s: short read", l->file);
-		return -1;
-	}
-	l->buf[got] = '\0';
 	if (memchr(l->buf, '\0', got) != NULL) {
 		ERR(ld, s, "list file %s holds a NUL byte", l->file);
 		return -1;
@@ -1087,7 +1166,7 @@ authz_policy_load(const char *file, int flags, authz_msg_fn msg, void *arg)
 	struct authz_policy	*p;
 	config_t		 cfg;
 	config_setting_t	*root, *s;
-	const char		*name, *slash, *why;
+	const char		*name, *slash;
 	size_t			 i;
 	int			 k;
 
@@ -1121,10 +1200,8 @@ authz_policy_load(const char *file, int flags, authz_msg_fn msg, void *arg)
 	}
 	/* @include "x" names a file beside this one, whatever the cwd */
 	config_set_include_dir(&cfg, ld.dir != NULL ? ld.dir : ".");
-	if (policy_check_regular(file, &why) == -1) {
-		policy_msg(&ld, NULL, 0, 0, "cannot read: %s", why);
+	if (policy_check_includes(&ld, file, 0) == -1)
 		goto fail;
-	}
 	if (config_read_file(&cfg, file) != CONFIG_TRUE) {
 		if (config_error_type(&cfg) == CONFIG_ERR_FILE_IO)
 			policy_msg(&ld, NULL, 0, 0, "cannot read: %s",

@@ -16,6 +16,7 @@ EXTRA_DIST += tests/golden/golden.sh tests/golden/policies.sh \
 	tests/golden/errors/bad-ca.conf \
 	tests/golden/errors/ca-not-a-file.conf \
 	tests/golden/errors/list-not-a-file.conf \
+	tests/golden/errors/include-not-a-file.conf \
 	tests/golden/errors/big-rdn.conf \
 	tests/golden/errors/empty-list.conf \
 	tests/golden/errors/empty-list-unused.conf \

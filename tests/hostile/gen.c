@@ -47,7 +47,9 @@ enum {
 	EXT_BC_TRUE_NOSIGN,	/* CA:TRUE without keyCertSign: a CA here */
 	EXT_NS_SSLCA,		/* only nsCertType sslCA: a CA */
 	EXT_DUP_SAN,		/* subjectAltName twice: refused */
-	EXT_V1			/* version 1, no extensions, self-issued */
+	EXT_V1,			/* version 1, no extensions, self-issued */
+	EXT_CRLDP_EMPTY,	/* a DistributionPoint naming nothing */
+	EXT_MANY		/* 65 extensions: more than cert.c takes */
 };
 
 #define U	V_ASN1_UTF8STRING
@@ -85,6 +87,8 @@ static const struct hostile cases[] = {
 	{ .name = "ns-sslca", .subject = { BASE, { "CN", U, "alice", 0, -1 } }, .serial = "2016", .exts = EXT_NS_SSLCA },
 	{ .name = "dup-san", .subject = { BASE, { "CN", U, "alice", 0, -1 } }, .serial = "2017", .san_email = "alice@example.com", .exts = EXT_DUP_SAN },
 	{ .name = "v1-self-issued", .subject = { { NULL, 0, NULL, 0, 0 } }, .serial = "2018", .exts = EXT_V1 },
+	{ .name = "crldp-empty", .subject = { BASE, { "CN", U, "alice", 0, -1 } }, .serial = "2019", .exts = EXT_CRLDP_EMPTY },
+	{ .name = "many-ext", .subject = { BASE, { "CN", U, "alice", 0, -1 } }, .serial = "201A", .exts = EXT_MANY },
 	{ .name = NULL }
 };
 
@@ -126,6 +130,25 @@ add_ext(X509 *x, X509 *ca, int nid, const char *value)
 	    !X509_add_ext(x, ex, -1))
 		die("extension");
 	X509_EXTENSION_free(ex);
+}
+
+/* Adds an extension with OID oid and the DER value der, as it is. */
+static void
+add_raw(X509 *x, const char *oid, const unsigned char *der, int len)
+{
+	ASN1_OBJECT	 *obj;
+	ASN1_OCTET_STRING *os;
+	X509_EXTENSION	 *ex;
+
+	if ((obj = OBJ_txt2obj(oid, 1)) == NULL ||
+	    (os = ASN1_OCTET_STRING_new()) == NULL ||
+	    !ASN1_OCTET_STRING_set(os, der, len) ||
+	    (ex = X509_EXTENSION_create_by_OBJ(NULL, obj, 0, os)) == NULL ||
+	    !X509_add_ext(x, ex, -1))
+		die("raw extension");
+	X509_EXTENSION_free(ex);
+	ASN1_OCTET_STRING_free(os);
+	ASN1_OBJECT_free(obj);
 }
 
 static void
@@ -181,6 +204,8 @@ make(const struct hostile *h, X509 *ca, EVP_PKEY *cakey, EVP_PKEY *key,
 	switch (h->exts) {
 	case EXT_LEAF:
 	case EXT_DUP_SAN:
+	case EXT_CRLDP_EMPTY:
+	case EXT_MANY:
 		add_ext(x, ca, NID_basic_constraints, "critical,CA:FALSE");
 		add_ext(x, ca, NID_key_usage, "critical,digitalSignature");
 		break;
@@ -204,6 +229,20 @@ make(const struct hostile *h, X509 *ca, EVP_PKEY *cakey, EVP_PKEY *key,
 	if (h->exts != EXT_V1) {
 		add_ext(x, ca, NID_ext_key_usage, "clientAuth");
 		add_ext(x, ca, NID_authority_key_identifier, "keyid");
+	}
+	if (h->exts == EXT_CRLDP_EMPTY) {
+		/* CRLDistributionPoints ::= SEQUENCE { DistributionPoint {} } */
+		static const unsigned char dp[] = { 0x30, 0x02, 0x30, 0x00 };
+
+		add_raw(x, "2.5.29.31", dp, sizeof(dp));
+	}
+	for (i = 0; h->exts == EXT_MANY && i < 61; i++) {
+		/* private OIDs, each a NULL value: 4 + 61 = 65 */
+		static const unsigned char null[] = { 0x05, 0x00 };
+		char	 oid[64];
+
+		snprintf(oid, sizeof(oid), "1.3.6.1.4.1.99999.7.%d", i);
+		add_raw(x, oid, null, sizeof(null));
 	}
 
 	if (h->san_email != NULL || h->huge) {
