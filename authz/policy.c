@@ -442,7 +442,8 @@ policy_slurp(const char *path, char **buf, size_t *len, const char **why)
  * (libconfig then reports the missing file itself).  Comments are not
  * parsed here: an include in a comment is checked too, which is only
  * stricter.  PATH is resolved as libconfig does, against the include
- * directory.  Returns 0, or -1 once the error is reported.
+ * directory.  A file holding a NUL byte is refused.  Returns 0, or -1
+ * once the error is reported.
  */
 static int
 policy_check_includes(struct loader *ld, const char *file, int depth)
@@ -458,9 +459,16 @@ policy_check_includes(struct loader *ld, const char *file, int depth)
 		    why);
 		return -1;
 	}
+	/* libconfig reads on past a NUL byte; this scan would not */
+	if (memchr(buf, '\0', len) != NULL) {
+		policy_msg(ld, depth == 0 ? NULL : file, 0, 0,
+		    "holds a NUL byte");
+		free(buf);
+		return -1;
+	}
 	for (p = buf; rc == 0 && p < buf + len; p = eol + 1) {
 		line++;
-		if ((eol = strchr(p, '\n')) == NULL)
+		if ((eol = memchr(p, '\n', buf + len - p)) == NULL)
 			eol = buf + len;
 		p += strspn(p, " \t");
 		if (strncmp(p, "@include", 8) != 0 || (p[8] != ' ' &&
