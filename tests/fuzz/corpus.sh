@@ -4,7 +4,8 @@
 #
 #   OUTDIR/cert/     every client certificate in every SSL_CLIENT_CERT
 #                    form of SPEC 2.2 (PEM LF and CRLF, nginx TAB form,
-#                    nginx %XX form, bare base64, RFC 9440 :b64:)
+#                    nginx %XX form, bare base64, RFC 9440 :b64:) and
+#                    as raw DER (NAME.der, which fuzz_cert encodes)
 #   OUTDIR/dn/       subject and issuer DNs in RFC 2253, escaped UTF-8
 #                    and slash forms, plus hostile DN strings
 #   OUTDIR/policy/   the example policies in policies/ and tests/golden/
@@ -50,6 +51,8 @@ forms = {
 }
 for k, v in forms.items():
     open(f"{out}/cert/{n}.{k}", "w").write(v)
+# raw DER: fuzz_cert base64-encodes an input that starts with 0x30
+open(f"{out}/cert/{n}.der", "wb").write(base64.b64decode(b64))
 def req(name, params):
     with open(f"{out}/request/{n}.{name}", "wb") as f:
         f.write(b"\0".join(f"{a}={b}".encode() for a, b in params))

@@ -5,11 +5,16 @@
  * agrees with a direct decode, and cert.c's own certificate template is
  * never laxer than OpenSSL's full X509 (check_openssl()).  (subject_str
  * may be printed by OpenSSL, so it is only required to exist.)
+ *
+ * An input that starts with 0x30 (a DER SEQUENCE; no SSL_CLIENT_CERT
+ * form does) is DER: it is base64-encoded and decoded as bare base64,
+ * so that mutations reach the ASN.1 and the extensions directly.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -70,9 +75,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const struct cert_info		*cc;
 	const char			*reason = NULL, *creason = NULL;
 	char				 serial[AUTHZ_SERIAL_HEXLEN];
+	unsigned char			*b64 = NULL;
 
 	if (cache == NULL && (cache = cert_cache_new(4)) == NULL)
 		abort();
+	if (size > 0 && data[0] == 0x30 && size <= AUTHZ_CERT_MAX_DEFAULT) {
+		if ((b64 = malloc(4 * ((size + 2) / 3) + 1)) == NULL)
+			abort();
+		size = (size_t)EVP_EncodeBlock(b64, data, (int)size);
+		data = b64;
+	}
 
 	ci = cert_decode((const char *)data, size, AUTHZ_CERT_MAX_DEFAULT,
 	    &reason);
@@ -83,6 +95,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_openssl(ci->der, ci->derlen, ci);
 	if (ci == NULL) {
 		FUZZ_ASSERT(reason != NULL && *reason != '\0');
+		free(b64);
 		return 0;
 	}
 	FUZZ_ASSERT(size <= AUTHZ_CERT_MAX_DEFAULT);
@@ -102,5 +115,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_list(&ci->ip);
 	check_list(&ci->eku);
 	cert_free(ci);
+	free(b64);
 	return 0;
 }
