@@ -180,12 +180,17 @@ start_sink() {
 }
 dlog=$run/certauthzd.log
 LOGSOCK=$run/syslog.sock
+# BENCH_NO_SYSLOG=1: the main certauthzd gets a syslog socket that does
+# not exist (lines rendered, never sent), to price the log line in the
+# e2e and apache cases too; the us= figures are then not available.
+DLOGSOCK=$LOGSOCK
+[ "${BENCH_NO_SYSLOG:-0}" = 1 ] && DLOGSOCK=$run/no-syslog.sock
 start_sink "$LOGSOCK" "$dlog" || { echo "bench: syslog-sink did not start" >&2; exit 1; }
 MAINSINK=$SINKPID
 # start_daemon POLICY SOCKET [SYSLOG-SOCKET]
 start_daemon() {
 	rm -f "$2"
-	CERTAUTHZD_LOG_SOCKET=${3:-$LOGSOCK} \
+	CERTAUTHZD_LOG_SOCKET=${3:-$DLOGSOCK} \
 	"$D" -c "$1" -s "unix:$2" -m 0666 $DTHREADS 2>>"$run/certauthzd.stderr" &
 	DPID=$!
 	_pids="$_pids $DPID"
