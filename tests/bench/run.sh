@@ -452,6 +452,22 @@ http {
 	}
 }
 EOF
+	# per Apache vhost (side:upstream:path), alice's and bob's location
+	ap_locations=""
+	for v in fcgi:apfcgi:fcgi expr:apexpr:expr env:apenv:expr; do
+		IFS=: read -r side up path <<< "$v"
+		ap_locations="$ap_locations
+		location /ap/$side/alice/ {
+			proxy_pass https://$up/$path/;
+			add_header X-Who alice always;
+		}
+		location /ap/$side/bob/ {
+			proxy_pass https://${up}bob/$path/;
+			proxy_ssl_certificate $PKI/bob.pem;
+			proxy_ssl_certificate_key $PKI/bob.key;
+			add_header X-Who bob always;
+		}"
+	done
 	cat > "$dir/front.conf" <<EOF
 worker_processes 1;
 pid $dir/front.pid;
@@ -478,36 +494,7 @@ http {
 		proxy_ssl_session_reuse on;
 		location / { proxy_pass https://edge; }
 		# apache case: X-Who tells apache-check.lua whose answer it is
-		location /ap/fcgi/alice/ {
-			proxy_pass https://apfcgi/fcgi/;
-			add_header X-Who alice always;
-		}
-		location /ap/fcgi/bob/ {
-			proxy_pass https://apfcgibob/fcgi/;
-			proxy_ssl_certificate $PKI/bob.pem;
-			proxy_ssl_certificate_key $PKI/bob.key;
-			add_header X-Who bob always;
-		}
-		location /ap/expr/alice/ {
-			proxy_pass https://apexpr/expr/;
-			add_header X-Who alice always;
-		}
-		location /ap/expr/bob/ {
-			proxy_pass https://apexprbob/expr/;
-			proxy_ssl_certificate $PKI/bob.pem;
-			proxy_ssl_certificate_key $PKI/bob.key;
-			add_header X-Who bob always;
-		}
-		location /ap/env/alice/ {
-			proxy_pass https://apenv/expr/;
-			add_header X-Who alice always;
-		}
-		location /ap/env/bob/ {
-			proxy_pass https://apenvbob/expr/;
-			proxy_ssl_certificate $PKI/bob.pem;
-			proxy_ssl_certificate_key $PKI/bob.key;
-			add_header X-Who bob always;
-		}
+$ap_locations
 		location /bob/ {
 			# a pool of its own: kept connections carry alice's cert
 			proxy_pass https://edgebob/;

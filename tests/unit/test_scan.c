@@ -126,6 +126,15 @@ scan(const struct msg *x, size_t len, struct scan_result *r)
 	return scan_request(len == 0 ? NULL : x->b, len, r);
 }
 
+/* x becomes one authorizer request (id 1): s's params, chunk bytes a record. */
+static void
+request_of(struct msg *x, const struct msg *s, size_t chunk, int pad8)
+{
+	x->n = 0;
+	begin(x, AUTHORIZER, 0, 1);
+	params(x, 1, s, chunk, pad8);
+}
+
 /*
  * 1 when x scans COMPLETE with length x->n and the given fault, and
  * every prefix INCOMPLETE: each one up to 2 KiB long requests, else
@@ -396,27 +405,21 @@ test_faults(void)
 	/* ... also when it is the last byte, split across records. */
 	s->n = 0;
 	pairn(s, "SSL_CLIENT_CERT", 15, "-----\0", 6);
-	m.n = 0;
-	begin(&m, AUTHORIZER, 0, 1);
-	params(&m, 1, s, 3, 1);
+	request_of(&m, s, 3, 1);
 	CHECK(complete(&m, "param value holds a NUL byte"));
 
 	/* A NUL in a name. */
 	s->n = 0;
 	pair(s, "A", "1");
 	pairn(s, "SSL_CLIENT_VERIFY\0X", 19, "SUCCESS", 7);
-	m.n = 0;
-	begin(&m, AUTHORIZER, 0, 1);
-	params(&m, 1, s, 65535, 0);
+	request_of(&m, s, 65535, 0);
 	CHECK(complete(&m, "param name holds a NUL byte"));
 
 	/* Both: the first pair with one wins. */
 	s->n = 0;
 	pairn(s, "V", 1, "a\0", 2);
 	pairn(s, "N\0", 2, "b", 1);
-	m.n = 0;
-	begin(&m, AUTHORIZER, 0, 1);
-	params(&m, 1, s, 65535, 0);
+	request_of(&m, s, 65535, 0);
 	CHECK(complete(&m, "param value holds a NUL byte"));
 
 	/* A duplicate, also when one copy is split across records. */
@@ -437,14 +440,10 @@ test_faults(void)
 	pair(s, "SSL_CLIENT_S_D", "c");
 	pair(s, "SSL_CLIENT_S_DNX", "d");
 	pair(s, "", "e");
-	m.n = 0;
-	begin(&m, AUTHORIZER, 0, 1);
-	params(&m, 1, s, 5, 0);
+	request_of(&m, s, 5, 0);
 	CHECK(complete(&m, NULL));
 	pair(s, "", "f");
-	m.n = 0;
-	begin(&m, AUTHORIZER, 0, 1);
-	params(&m, 1, s, 5, 0);
+	request_of(&m, s, 5, 0);
 	CHECK(complete(&m, "duplicate param"));
 
 	/* 256 params pass, 257 do not; too many wins over the rest. */
@@ -453,14 +452,10 @@ test_faults(void)
 		snprintf(name, sizeof(name), "P%03d", i);
 		pair(s, name, "v");
 	}
-	m.n = 0;
-	begin(&m, AUTHORIZER, 0, 1);
-	params(&m, 1, s, 65535, 0);
+	request_of(&m, s, 65535, 0);
 	CHECK(complete(&m, NULL));
 	pair(s, "P000", "dup\0");
-	m.n = 0;
-	begin(&m, AUTHORIZER, 0, 1);
-	params(&m, 1, s, 65535, 0);
+	request_of(&m, s, 65535, 0);
 	CHECK(complete(&m, "too many params"));
 
 	/* Lengths in the 4-byte form although they are short. */
@@ -469,9 +464,7 @@ test_faults(void)
 	putlen(s, 1, 1);
 	put(s, "NAME", 4);
 	put(s, "v", 1);
-	m.n = 0;
-	begin(&m, AUTHORIZER, 0, 1);
-	params(&m, 1, s, 3, 0);
+	request_of(&m, s, 3, 0);
 	CHECK(complete(&m, NULL));
 }
 
@@ -535,9 +528,7 @@ test_limits(void)
 	/* AUTHORIZER has no empty STDIN: 8 bytes more room. */
 	ps.n = 0;
 	pairn(&ps, "X", 1, big, v + 8);
-	m.n = 0;
-	begin(&m, AUTHORIZER, 0, 1);
-	params(&m, 1, &ps, 65535, 0);
+	request_of(&m, &ps, 65535, 0);
 	CHECK(m.n == SCAN_MAX_REQUEST);
 	CHECK(complete(&m, NULL));
 
@@ -704,22 +695,16 @@ test_invalid(void)
 	/* A pair that overruns the params. */
 	ps.n = 0;
 	put(&ps, "\x05\x01" "AB", 4);
-	m.n = 0;
-	begin(&m, AUTHORIZER, 0, 1);
-	params(&m, 1, &ps, 65535, 1);
+	request_of(&m, &ps, 65535, 1);
 	CHECK(scan(&m, m.n - 1, &r) == SCAN_INCOMPLETE);
 	CHECK_STR(invalid(&m, m.n), "truncated param");
 	ps.n = 0;
 	put(&ps, "\x05", 1);			/* no value length */
-	m.n = 0;
-	begin(&m, AUTHORIZER, 0, 1);
-	params(&m, 1, &ps, 65535, 0);
+	request_of(&m, &ps, 65535, 0);
 	CHECK_STR(invalid(&m, m.n), "truncated param");
 	ps.n = 0;
 	put(&ps, "\x01\x80\x00", 3);		/* half a 4-byte length */
-	m.n = 0;
-	begin(&m, AUTHORIZER, 0, 1);
-	params(&m, 1, &ps, 65535, 0);
+	request_of(&m, &ps, 65535, 0);
 	CHECK_STR(invalid(&m, m.n), "truncated param");
 
 	/* Nothing at all, and garbage. */
