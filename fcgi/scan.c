@@ -250,9 +250,12 @@ scan_length(struct scan_cursor *c, size_t *v)
 	return SCAN_DATA;
 }
 
-/* Steps over n bytes of a name or value; sets *nul when one is 0. */
+/*
+ * Steps over n bytes of a name or value; sets *nul when one is 0, and
+ * *eq (when not NULL) when one is '='.
+ */
 static enum scan_step
-scan_bytes(struct scan_cursor *c, size_t n, int *nul)
+scan_bytes(struct scan_cursor *c, size_t n, int *nul, int *eq)
 {
 	const unsigned char	*p;
 	size_t			 k;
@@ -265,6 +268,8 @@ scan_bytes(struct scan_cursor *c, size_t n, int *nul)
 			k = n;
 		if (memchr(p, 0, k) != NULL)
 			*nul = 1;
+		if (eq != NULL && memchr(p, '=', k) != NULL)
+			*eq = 1;
 		scan_skip(c, k);
 		n -= k;
 	}
@@ -308,7 +313,8 @@ scan_equal(const unsigned char *buf, size_t len, const struct scan_name *na,
 	while (n > 0) {
 		if (scan_chunk(&a, &pa, &ka) != SCAN_DATA ||
 		    scan_chunk(&b, &pb, &kb) != SCAN_DATA)
-			return 0;	/* cannot happen: names are whole */
+			return 1;	/* cannot happen (names are whole):
+					   a duplicate, so a deny */
 		if (ka > n)
 			ka = n;
 		if (kb < ka)
@@ -335,10 +341,10 @@ scan_params(const unsigned char *buf, size_t len, int role,
 	struct scan_name	 names[SCAN_MAX_PARAMS];
 	struct scan_cursor	 c = { buf, len, 2 * SCAN_HEADER_LEN, 0, 0 };
 	struct scan_name	 at;
-	const char		*nulfault = NULL;
+	const char		*bytefault = NULL;
 	size_t			 n, i, j, vlen;
 	enum scan_step		 r;
-	int			 namenul, valuenul;
+	int			 namenul, nameeq, valuenul;
 
 	*reason = *fault = NULL;
 	for (n = 0;; n++) {
@@ -352,29 +358,36 @@ scan_params(const unsigned char *buf, size_t len, int role,
 		at.pos = c.pos;
 		at.left = c.left;
 		at.pad = c.pad;
-		namenul = valuenul = 0;
+		namenul = nameeq = valuenul = 0;
 		if (r == SCAN_DATA)
-			r = scan_bytes(&c, at.len, &namenul);
+			r = scan_bytes(&c, at.len, &namenul, &nameeq);
 		if (r == SCAN_DATA)
-			r = scan_bytes(&c, vlen, &valuenul);
+			r = scan_bytes(&c, vlen, &valuenul, NULL);
 		if (r == SCAN_TRUNC) {
 			*reason = "truncated param";
 			return SCAN_INVALID;
 		}
 		if (r == SCAN_MORE)
 			return SCAN_INCOMPLETE;
-		if (nulfault == NULL && namenul)
-			nulfault = "param name holds a NUL byte";
-		if (nulfault == NULL && valuenul)
-			nulfault = "param value holds a NUL byte";
+		/*
+		 * libfcgi hands "NAME=VALUE" on: a NUL cuts it, and an '='
+		 * in the name makes "HOST=X" + "a" read as HOST "X=a", a
+		 * duplicate that the byte comparison below cannot see.
+		 */
+		if (bytefault == NULL && namenul)
+			bytefault = "param name holds a NUL byte";
+		if (bytefault == NULL && nameeq)
+			bytefault = "param name holds '='";
+		if (bytefault == NULL && valuenul)
+			bytefault = "param value holds a NUL byte";
 		if (n < SCAN_MAX_PARAMS)
 			names[n] = at;
 	}
 
 	if (n > SCAN_MAX_PARAMS)
 		*fault = "too many params";
-	else if (nulfault != NULL)
-		*fault = nulfault;
+	else if (bytefault != NULL)
+		*fault = bytefault;
 	for (i = 1; i < n && *fault == NULL; i++)
 		for (j = 0; j < i && *fault == NULL; j++)
 			if (scan_equal(buf, len, &names[i], &names[j]))

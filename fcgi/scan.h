@@ -68,9 +68,9 @@ struct scan_result {
  *   is NULL when the params are acceptable; else the request must be
  *   answered with a deny, and res->fault (also in res->reason) is one
  *   of, the first that applies: "too many params" (more than
- *   SCAN_MAX_PARAMS), "param name holds a NUL byte" or "param value
- *   holds a NUL byte" (the first pair with one), "duplicate param"
- *   (one name twice, compared byte for byte).
+ *   SCAN_MAX_PARAMS), "param name holds a NUL byte", "param name
+ *   holds '='" or "param value holds a NUL byte" (the first pair with
+ *   one), "duplicate param" (one name twice, compared byte for byte).
  * SCAN_INVALID: res->reason says why in a few words; the connection is
  *   to be closed without an answer.  Once a prefix of a connection's
  *   bytes is INVALID, every longer one is too.

@@ -433,6 +433,18 @@ test_faults(void)
 		CHECK(complete(&m, "duplicate param"));
 	}
 
+	/* An '=' in a name: libfcgi would read "HTTP_HOST=X" + "a" as
+	 * HTTP_HOST "X=a", a duplicate of the real one. */
+	s->n = 0;
+	pair(s, "HTTP_HOST", "a.example.com");
+	pair(s, "HTTP_HOST=X", "b.example.com");
+	request_of(&m, s, 65535, 0);
+	CHECK(complete(&m, "param name holds '='"));
+	s->n = 0;
+	pair(s, "X", "a=b");
+	request_of(&m, s, 65535, 0);
+	CHECK(complete(&m, NULL));
+
 	/* Same length or same prefix is no duplicate; empty names are. */
 	s->n = 0;
 	pair(s, "SSL_CLIENT_S_DN", "a");
