@@ -101,6 +101,7 @@ struct cert_info {
 	struct strlist	 eku;		/* "clientAuth", or a dotted OID */
 	struct strlist	 eku_oid;	/* the same, dotted: what is compared */
 	int		 has_eku;	/* the extension is present */
+	int		 eku_client;	/* it lists clientAuth */
 	int		 is_ca;		/* X509_check_ca(): CA:TRUE, v1
 					   self-signed, keyCertSign, ... */
 	unsigned char	 sha256[32];

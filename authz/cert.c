@@ -454,6 +454,7 @@ cert_eku(const EXTENDED_KEY_USAGE *eku, struct cert_info *ci)
 			break;
 		}
 		nid = OBJ_obj2nid(obj);
+		ci->eku_client |= nid == NID_client_auth;
 		p = nid == NID_undef ? oid : OBJ_nid2sn(nid);
 		if (cert_strlist_add(&ci->eku, p, strlen(p)) == -1 ||
 		    cert_strlist_add(&ci->eku_oid, oid, (size_t)len) == -1)

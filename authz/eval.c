@@ -310,8 +310,6 @@ eval_cert(const struct authz_policy *p, const struct authz_request *req,
 {
 	char		 serial[AUTHZ_SERIAL_HEXLEN];
 	const char	*reason = NULL;
-	size_t		 i;
-	int		 client = 0;
 
 	if (req->serial != NULL &&
 	    (serial_normalize(req->serial, serial, sizeof(serial)) == -1 ||
@@ -330,10 +328,7 @@ eval_cert(const struct authz_policy *p, const struct authz_request *req,
 	if (p->require_client_auth) {
 		if (ci->is_ca)
 			return "CA certificate";
-		for (i = 0; i < ci->eku_oid.n; i++)
-			client |= strcmp(ci->eku_oid.v[i],
-			    "1.3.6.1.5.5.7.3.2") == 0;
-		if (ci->has_eku && !client)
+		if (ci->has_eku && !ci->eku_client)
 			return "extended key usage lacks clientAuth";
 	}
 	if (p->store != NULL &&

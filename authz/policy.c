@@ -392,7 +392,10 @@ policy_check_regular(const char *path, const char **why)
 	return 0;
 }
 
-/* Reads all of the regular file path into *buf (NUL-terminated). */
+/*
+ * Reads all of the regular file path into *buf (NUL-terminated).  A file
+ * that holds a NUL byte is refused.  Returns 0, or -1 with *why set.
+ */
 static int
 policy_slurp(const char *path, char **buf, size_t *len, const char **why)
 {
@@ -430,6 +433,14 @@ policy_slurp(const char *path, char **buf, size_t *len, const char **why)
 	}
 	(*buf)[got] = '\0';
 	*len = got;
+	/* libconfig reads on past a NUL byte; C strings and the include
+	 * scan would not */
+	if (memchr(*buf, '\0', got) != NULL) {
+		*why = "holds a NUL byte";
+		free(*buf);
+		*buf = NULL;
+		return -1;
+	}
 	return 0;
 }
 
@@ -457,13 +468,6 @@ policy_check_includes(struct loader *ld, const char *file, int depth)
 	if (policy_slurp(file, &buf, &len, &why) == -1) {
 		policy_msg(ld, depth == 0 ? NULL : file, 0, 0, "cannot read: %s",
 		    why);
-		return -1;
-	}
-	/* libconfig reads on past a NUL byte; this scan would not */
-	if (memchr(buf, '\0', len) != NULL) {
-		policy_msg(ld, depth == 0 ? NULL : file, 0, 0,
-		    "holds a NUL byte");
-		free(buf);
 		return -1;
 	}
 	for (p = buf; rc == 0 && p < buf + len; p = eol + 1) {
@@ -519,10 +523,6 @@ policy_list_file(struct loader *ld, struct list *l, const config_setting_t *s,
 		return policy_oom(ld);
 	if (policy_slurp(l->file, &l->buf, &got, &why) == -1) {
 		ERR(ld, s, "cannot read list file %s: %s", l->file, why);
-		return -1;
-	}
-	if (memchr(l->buf, '\0', got) != NULL) {
-		ERR(ld, s, "list file %s holds a NUL byte", l->file);
 		return -1;
 	}
 	for (p = l->buf; p < l->buf + got; p = end + 1) {
@@ -836,7 +836,7 @@ policy_cond(struct loader *ld, struct cond *c, enum cond_kind kind,
 		}
 		if (l != NULL) {
 			if ((vs = policy_list_compiled(ld, l,
-			    kind == K_ATTR ? K_ATTR : kind)) == NULL) {
+			    kind)) == NULL) {
 				bad = 1;
 				continue;
 			}

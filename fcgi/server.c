@@ -328,7 +328,6 @@ server_answer(struct worker *w, FCGX_Request *r, const char *fault)
 	d.us = server_us(&t0, &t1);
 	status = response_write(r->out, &d);
 
-	authz_decision_line(&d, &req, line, sizeof(line));
 	if (d.result == AUTHZ_ALLOW && status != 200) {
 		log_warnx("%s: an identity header does not fit: 500",
 		    __func__);
@@ -340,8 +339,10 @@ server_answer(struct worker *w, FCGX_Request *r, const char *fault)
 		pri = LOG_NOTICE;
 	else
 		pri = LOG_ERR;
-	if (pri != -1)
+	if (pri != -1) {	/* rendered only when it is logged */
+		authz_decision_line(&d, &req, line, sizeof(line));
 		log_line(pri, line);
+	}
 	authz_decision_clear(&d);
 }
 
