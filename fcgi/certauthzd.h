@@ -15,7 +15,6 @@
 
 #define CERTAUTHZD_THREADS_MIN	4	/* default -n: 2 x online CPUs, >= this */
 #define CERTAUTHZD_MAXCONN	1024	/* open connections, idle included */
-#define CERTAUTHZD_IOTIMEOUT	10	/* seconds an answer's write may stall */
 
 struct server_config {
 	const char	*policy_file;

@@ -44,11 +44,18 @@
  * gatherer's list in order of arrival is in order of deadline, and its
  * head gives epoll_wait() its timeout.  Half-sent, slow and silent
  * peers thus cost a descriptor, never a worker: a worker never waits
- * for a request's bytes.  Writing an answer may stall at most
- * CERTAUTHZD_IOTIMEOUT seconds (SO_SNDTIMEO; reads have the same
- * bound, as a backstop).  libfcgi reads ahead, so a connection whose
- * peek held more than its request is closed after the answer
- * (pipelining is not supported; nginx and Apache never pipeline).
+ * for a request's bytes.
+ *
+ * Nor for room to write: connections are accepted non-blocking.  An
+ * answer (at most about 13 KB) fits the socket's send buffer unless
+ * the peer has stopped reading its earlier answers; a write that does
+ * not fit fails, the answer is lost (nginx and Apache answer their
+ * client with an error) and the connection is closed, logged.  This
+ * also saves the two setsockopt() calls a connection that write and
+ * read timeouts would cost.  libfcgi reads only what the scan saw, as
+ * it is all there.  It reads ahead, so a connection whose peek held
+ * more than its request is closed after the answer (pipelining is not
+ * supported; nginx and Apache never pipeline).
  *
  * The connection limit.  Every armed connection, in either set, sits
  * on an LRU list (srv.idle, under srv.clock; two uncontended lock round
@@ -358,7 +365,7 @@ server_serve(struct worker *w, int fd, const struct scan_result *res,
 {
 	FCGX_Request	 r;
 	char		 buf[4096];
-	int		 keep;
+	int		 keep, err;
 
 	atomic_store(&w->busyfd, fd);
 	FCGX_InitRequest(&r, -1, 0);
@@ -383,7 +390,10 @@ server_serve(struct worker *w, int fd, const struct scan_result *res,
 	server_answer(w, &r, res->fault);
 	FCGX_FClose(r.err);
 	FCGX_FClose(r.out);
-	keep = r.keepConnection && !extra && FCGX_GetError(r.out) == 0 &&
+	if ((err = FCGX_GetError(r.out)) != 0)
+		log_warnx("%s: answer not written (%s): connection closed",
+		    __func__, err > 0 ? strerror(err) : "libfcgi error");
+	keep = r.keepConnection && !extra && err == 0 &&
 	    FCGX_GetError(r.in) == 0 && !atomic_load(&srv.stopping);
 	FCGX_Free(&r, 0);
 	atomic_store(&w->busyfd, -1);
@@ -694,15 +704,6 @@ server_conn_ready(struct worker *w, struct conn *c, ssize_t n)
 }
 
 static void
-server_setup_conn(int fd)
-{
-	struct timeval	 tv = { CERTAUTHZD_IOTIMEOUT, 0 };
-
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-}
-
-static void
 server_listen_arm(void)
 {
 	struct epoll_event	 ev;
@@ -728,7 +729,8 @@ server_accept(struct worker *w)
 	int			 fd, i;
 
 	for (i = 0; i < SERVER_ACCEPT_BATCH; i++) {
-		fd = accept4(srv.listenfd, NULL, NULL, SOCK_CLOEXEC);
+		fd = accept4(srv.listenfd, NULL, NULL,
+		    SOCK_CLOEXEC | SOCK_NONBLOCK);
 		if (fd == -1) {
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
@@ -741,7 +743,6 @@ server_accept(struct worker *w)
 		}
 		if ((c = server_conn_new(fd)) == NULL)
 			continue;
-		server_setup_conn(fd);
 		if (first == NULL && (n = server_peek(w, fd)) > 0)
 			first = c;
 		else
@@ -760,15 +761,20 @@ server_worker(void *arg)
 	struct conn		*c;
 	int			 n;
 
+	log_hold();
 	for (;;) {
-		if ((n = epoll_wait(srv.epfd, &ev, 1, -1)) == -1) {
+		/* Held decision lines go out before the worker sleeps. */
+		if ((n = epoll_wait(srv.epfd, &ev, 1,
+		    log_held() ? 0 : -1)) == -1) {
 			if (errno == EINTR)
 				continue;
 			log_warn("%s: epoll_wait", __func__);
 			break;
 		}
-		if (n == 0)
+		if (n == 0) {
+			log_flush();
 			continue;
+		}
 		if (ev.data.ptr == &srv.stopfd)
 			break;
 		if (ev.data.ptr == &srv.listenfd) {
@@ -781,6 +787,7 @@ server_worker(void *arg)
 		if (server_conn_take(c))
 			server_conn_ready(w, c, server_peek(w, c->fd));
 	}
+	log_flush();
 	server_policy_release(w->ref);
 	w->ref = NULL;
 	atomic_fetch_sub(&srv.running, 1);

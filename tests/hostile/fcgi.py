@@ -17,6 +17,13 @@
       PARAMs; writes DIR/ID.ans and prints "ID STATUS" for each.
   fcgi.py slow ADDR --seconds S PARAM...
       Sends one request one byte a second for S seconds, then closes.
+  fcgi.py noread ADDR --n N PARAM...
+      Sends up to N keep-alive requests on one connection and never
+      reads an answer: each request goes once the previous answer's
+      bytes wait unread (FIONREAD), so that no two are ever in the
+      socket together.  Prints "closed after K" when the daemon closed
+      the connection, "open after N" otherwise; exit 1 when an answer
+      did not come within --timeout.
 
 ADDR is a unix socket path or HOST:PORT.  Every wait is bounded.
 """
@@ -24,9 +31,12 @@ import argparse
 import asyncio
 import binascii
 import collections
+import fcntl
+import select
 import socket
 import struct
 import sys
+import termios
 import time
 
 BEGIN, ABORT, END, PARAMS, STDIN, STDOUT, STDERR = 1, 2, 3, 4, 5, 6, 7
@@ -247,10 +257,39 @@ def cmd_slow(a):
     return 0
 
 
+def cmd_noread(a):
+    data = request_bytes([parse_param(p) for p in a.params], keep=True)
+    s = connect(a.addr, a.timeout)
+    poll = select.poll()
+    poll.register(s, select.POLLRDHUP)
+    waiting = 0
+    for k in range(a.n):
+        try:
+            s.sendall(data)
+        except OSError:
+            print(f"closed after {k}")
+            return 0
+        end = time.time() + a.timeout
+        while True:
+            n = struct.unpack("i", fcntl.ioctl(s, termios.FIONREAD,
+                                               b"\0\0\0\0"))[0]
+            if n > waiting:
+                waiting = n
+                break
+            if poll.poll(10) and n == waiting:
+                print(f"closed after {k}")
+                return 0
+            if time.time() > end:
+                print(f"stalled after {k}")
+                return 1
+    print(f"open after {a.n}")
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="cmd", required=True)
-    for name in ("req", "load", "hold", "slow", "batch"):
+    for name in ("req", "load", "hold", "slow", "batch", "noread"):
         p = sub.add_parser(name)
         p.add_argument("addr")
         p.add_argument("--role", default="responder", choices=ROLES)
@@ -260,8 +299,9 @@ def main():
             p.add_argument("dir")
         elif name != "hold":
             p.add_argument("params", nargs="*")
-        if name == "load":
+        if name in ("load", "noread"):
             p.add_argument("--n", type=int, default=100)
+        if name == "load":
             p.add_argument("--conc", type=int, default=4)
             p.add_argument("--keep", action="store_true")
         if name in ("hold", "slow"):
@@ -276,6 +316,8 @@ def main():
         return cmd_slow(a)
     if a.cmd == "batch":
         return cmd_batch(a)
+    if a.cmd == "noread":
+        return cmd_noread(a)
     asyncio.run(aload(a) if a.cmd == "load" else ahold(a))
     return 0
 

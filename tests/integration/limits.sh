@@ -1,6 +1,7 @@
 #!/bin/bash
 # limits.sh: 1,000 idle and 1,000 half-open connections and a client
-# sending one byte a second do not stop others from being answered;
+# sending one byte a second do not stop others from being answered; a
+# client that never reads its answers is cut off, not waited for;
 # oversized and too many params are refused with bounded memory; RSS
 # stays flat over LIMITS_REQUESTS requests (default 20000; the 1,000,000
 # figure in the report: LIMITS_REQUESTS=1000000 with this same script).
@@ -20,7 +21,7 @@ EOP
 # that would read as growth: keep it small, so that RSS still shows a leak.
 [ -n "${SANITIZERS:-}" ] &&
     export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=4"
-$CERTAUTHZD -c "$T/p.conf" -s "unix:$S" 2>"$T/err" &
+$CERTAUTHZD -d -c "$T/p.conf" -s "unix:$S" -n 1 2>"$T/err" &
 dpid=$!
 track_pid $dpid
 wait_for_socket "$S" 10 || fail "no socket"
@@ -63,6 +64,19 @@ answered_while "1000 idle connections" hold --conns 1000 --seconds 6 "$S"
 answered_while "1000 half-sent records" hold --conns 1000 --seconds 6 --partial "$S"
 answered_while "a client at 1 byte/s" slow --seconds 6 "$S" "$A"
 kill -0 $dpid || fail "certauthzd died"
+
+# A client that sends request after request on one connection and reads
+# no answer: once the answers fill the socket, the next write fails at
+# once (the socket is non-blocking), the connection is closed and that
+# is logged; the one worker (-n 1) is free at once for the next client.
+$FCGI noread --n 5000 "$S" "$A" SSL_CLIENT_VERIFY=SUCCESS > "$T/noread.out" ||
+    fail "a client that does not read: $(cat "$T/noread.out")"
+grep -q '^closed after [0-9]' "$T/noread.out" ||
+    fail "a client that does not read: $(cat "$T/noread.out")"
+grep -q 'answer not written.*connection closed' "$T/err" ||
+    fail "the unwritten answer is not logged"
+[ "$(ask "$A")" = 200 ] || fail "not answering after a client that does not read"
+echo "a client that does not read: $(cat "$T/noread.out")"
 
 # Oversized and too many params: refused, memory bounded.  A request
 # over 64 KiB is closed unanswered as soon as its headers show the size
