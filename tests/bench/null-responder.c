@@ -9,11 +9,22 @@
  * what nginx's X-Accel-Redirect wiring would cost instead of
  * auth_request (BENCHMARKS.md; certauthzd does not offer it).
  *
+ * With -l SOCKET it also sends, after each answer, one line of the
+ * size and form of certauthzd's decision line to the unix datagram
+ * socket SOCKET (the bench's syslog sink), with one send(2) per request
+ * from a socket each thread connects once, as a program that logs
+ * every request without syslog(3)'s lock would: the floor of an
+ * authorizer that logs.  A line the sink cannot take is dropped.
+ *
  * usage: null-responder -s unix:PATH|tcp:ADDR:PORT [-n THREADS]
+ *            [-l SOCKET]
  * SIGTERM/SIGINT stop it at once (nothing to flush).
  */
 
 #define _POSIX_C_SOURCE 200809L
+
+#include <sys/socket.h>
+#include <sys/un.h>
 
 #include <pthread.h>
 #include <signal.h>
@@ -24,7 +35,35 @@
 
 #include <fcgiapp.h>
 
-static int	listen_fd;
+static int			 listen_fd;
+static const char		*log_path;
+
+/* An allow's decision line as certauthzd sends it (about 270 bytes). */
+static const char log_line[] = "<86>Nov 23 04:38:29 null-responder[1]: "
+    "allow policy=default rule=staff user=alice serial=1001 "
+    "subject=CN=alice,OU=Eng,O=Example "
+    "issuer=\"CN=Example Client CA,O=Example\" email=alice@example.com "
+    "method=GET host=127.0.0.1 uri=/authz?x=1 remote=127.0.0.1 "
+    "role=responder us=37";
+
+/* A datagram socket connected to log_path, or -1. */
+static int
+log_open(void)
+{
+	struct sockaddr_un	 sun;
+	int			 fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", log_path);
+	if ((fd = socket(AF_UNIX, SOCK_DGRAM, 0)) == -1)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
 
 static void
 stop(int sig)
@@ -38,10 +77,16 @@ worker(void *arg)
 {
 	FCGX_Request	 req;
 	const char	*accel;
+	ssize_t		 w;
+	int		 logfd = -1;
 
 	(void)arg;
 	if (FCGX_InitRequest(&req, listen_fd, 0) != 0)
 		return NULL;
+	if (log_path != NULL && (logfd = log_open()) == -1) {
+		perror(log_path);
+		exit(1);
+	}
 	while (FCGX_Accept_r(&req) >= 0) {
 		if ((accel = FCGX_GetParam("NULL_ACCEL_REDIRECT",
 		    req.envp)) != NULL)
@@ -50,6 +95,11 @@ worker(void *arg)
 		else
 			FCGX_PutS("Status: 200 OK\r\n\r\n", req.out);
 		FCGX_Finish_r(&req);
+		if (logfd != -1) {
+			w = send(logfd, log_line, sizeof(log_line) - 1,
+			    MSG_DONTWAIT | MSG_NOSIGNAL);
+			(void)w;
+		}
 	}
 	return NULL;
 }
@@ -62,9 +112,10 @@ main(int argc, char *argv[])
 	int		 nthreads = 4, ch, i;
 	pthread_t	*tids;
 
-	while ((ch = getopt(argc, argv, "s:n:")) != -1) {
+	while ((ch = getopt(argc, argv, "s:n:l:")) != -1) {
 		switch (ch) {
 		case 's': sock = optarg; break;
+		case 'l': log_path = optarg; break;
 		case 'n': nthreads = atoi(optarg); break;
 		default: goto usage;
 		}
@@ -102,6 +153,6 @@ main(int argc, char *argv[])
 
 usage:
 	fprintf(stderr, "usage: null-responder -s unix:PATH|tcp:ADDR:PORT "
-	    "[-n THREADS]\n");
+	    "[-n THREADS] [-l SOCKET]\n");
 	return 2;
 }

@@ -250,13 +250,30 @@ if has direct; then
 		    QPID=$DPID
 		DPID=$DPID0
 	fi
+	# A null responder that also sends a decision-sized line per request
+	# to a sink of its own (null-responder -l): the floor of an
+	# authorizer that logs every request.
+	LNPID="" LSINK=""
+	if start_sink "$run/null-syslog.sock" "$run/null-lines.log"; then
+		LSINK=$SINKPID
+		rm -f "$run/null-log.sock"
+		"$NULLR" -s "unix:$run/null-log.sock" -n "$THREADS" -l "$run/null-syslog.sock" &
+		LNPID=$!
+		_pids="$_pids $LNPID"
+		wait_sock "$run/null-log.sock" || LNPID=""
+	fi
 	# Interleaved null, daemon, null, daemon...: the best of each.
-	nbest=0 dbest=0 qbest=0 errs=0 us_warm=none
+	nbest=0 dbest=0 qbest=0 lbest=0 errs=0 us_warm=none
 	sink0=$(ticks "$MAINSINK") lines0=$(lines)
 	for i in $(seq 1 "$ROUNDS"); do
 		n1=$(load null-ka-warm-$i direct "$NSOCK" "$WARM" "$NPID" -k -c "$CONNS" -e 200)
 		nbest=$(max "$nbest" "$(kv rps "$n1")")
 		errs=$((errs + $(bad "$n1")))
+		if [ -n "$LNPID" ]; then
+			l1=$(load null-logging-ka-warm-$i direct "$run/null-log.sock" "$WARM" "$LNPID" -k -c "$CONNS" -e 200)
+			lbest=$(max "$lbest" "$(kv rps "$l1")")
+			errs=$((errs + $(bad "$l1")))
+		fi
 		[ $have_daemon = 1 ] || continue
 		a=$(lines)
 		d1=$(load certauthzd-ka-warm-$i direct "$DSOCK" "$WARM" "$DPID" -k -c "$CONNS")
@@ -270,6 +287,12 @@ if has direct; then
 		errs=$((errs + $(bad "$q1")))
 	done
 	stop_pid "$QPID"
+	if [ -n "$LNPID" ]; then
+		nlines=$(wc -l < "$run/null-lines.log")
+		lsink_us=$(awk -v t="$(ticks "$LSINK")" -v n="$nlines" -v hz="$(getconf CLK_TCK)" 'BEGIN { if (n > 0) printf "%.1f", t * 1e6 / hz / n; else print "nan" }')
+		stop_pid "$LNPID"
+		stop_pid "$LSINK"
+	fi
 	nc=$(load null-newconn-warm direct "$NSOCK" "$WARM" "$NPID" -c "$CONNS" -e 200)
 	if [ $have_daemon = 1 ]; then
 		dc=$(load certauthzd-newconn-warm direct "$DSOCK" "$WARM" "$DPID" -c "$CONNS")
@@ -284,6 +307,7 @@ if has direct; then
 		log "warm keep-alive: certauthzd $dbest/s, null $nbest/s: ratio $r"
 		log "  certauthzd cpu/decision $(kv cpu_us_per_req "$d1") us, null $(kv cpu_us_per_req "$n1") us; client-side p50/p99 $(kv p50_us "$d1")/$(kv p99_us "$d1") us (null $(kv p50_us "$n1")/$(kv p99_us "$n1"))"
 		[ -n "$QPID" ] && log "  without a syslog receiver (lines rendered, not sent): certauthzd $qbest/s: ratio $(ratio "$qbest" "$nbest") of null; cpu/decision $(kv cpu_us_per_req "$q1") us"
+		[ -n "$LNPID" ] && log "  the null responder sending a line per request to a sink of its own: $lbest/s: ratio $(ratio "$lbest" "$nbest") of null; cpu/request $(kv cpu_us_per_req "$l1") us, its sink $lsink_us us/line; certauthzd / it: $(ratio "$dbest" "$lbest")"
 		rn=$(ratio "$(kv rps "$dc")" "$(kv rps "$nc")")
 		log "warm new connection per request: certauthzd $(kv rps "$dc")/s, null $(kv rps "$nc")/s: ratio $rn"
 		log "cold (every request another of $NCERTS certs): keep-alive $(kv rps "$dk")/s ($(ratio "$(kv rps "$dk")" "$dbest") of warm), new connection $(kv rps "$dnc")/s; cpu/decision $(kv cpu_us_per_req "$dk") us"
@@ -295,6 +319,7 @@ if has direct; then
 		log "  the sink's own CPU per line received: $(awk -v t="$(( $(ticks "$MAINSINK") - sink0 ))" -v n="$(( $(lines) - lines0 ))" -v hz="$(getconf CLK_TCK)" 'BEGIN { if (n > 0) printf "%.1f", t * 1e6 / hz / n; else print "nan" }') us"
 		if ge "$r" 0.9; then st=PASS; else st=FAIL; fi
 		result "direct warm throughput >= 0.9 x null" $st "$r ($dbest vs $nbest /s)"
+		[ -n "$LNPID" ] && result "direct warm throughput / a null responder that logs each request too (not a target)" INFO "$(ratio "$dbest" "$lbest") ($dbest vs $lbest /s; that responder: $(ratio "$lbest" "$nbest") of null)"
 		if [ "$errs" -eq 0 ]; then st=PASS; else st=FAIL; fi
 		result "direct: zero wrong or failed answers" $st "$errs"
 		if [ "$us_warm" != none ] && [ "$us_warm" -lt 100 ] &&
@@ -415,10 +440,11 @@ http {
 		location = /null {
 			auth_request /_null;
 		}
+		# As the shipped certauthz-location.conf: no fastcgi_keep_conn
+		# (nginx closes every auth_request connection anyway).
 		location = /_null {
 			internal;
 			fastcgi_pass nullfcgi;
-			fastcgi_keep_conn on;
 			include snippets/certauthz_params;
 		}
 		location = /passnull {
