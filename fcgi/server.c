@@ -309,7 +309,10 @@ server_ms(void)
 
 /*
  * Decides, answers and logs one accepted request; fault is what
- * scan_request() found wrong with its params, or NULL.
+ * scan_request() found wrong with its params, or NULL.  The answer is
+ * written and the request ended (FCGX_FClose() of err, then out, which
+ * sends END_REQUEST with the answer) before the decision line is
+ * rendered: the web server does not wait for the log.
  */
 static void
 server_answer(struct worker *w, FCGX_Request *r, const char *fault)
@@ -323,9 +326,11 @@ server_answer(struct worker *w, FCGX_Request *r, const char *fault)
 
 	request_parse(r, fault, &req);
 	if (r->role != FCGI_RESPONDER && r->role != FCGI_AUTHORIZER) {
+		response_error(r->out);
+		FCGX_FClose(r->err);
+		FCGX_FClose(r->out);
 		log_warnx("%s: FastCGI role %d is not supported: 500",
 		    __func__, r->role);
-		response_error(r->out);
 		return;
 	}
 	memset(&d, 0, sizeof(d));
@@ -334,6 +339,8 @@ server_answer(struct worker *w, FCGX_Request *r, const char *fault)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	d.us = server_us(&t0, &t1);
 	status = response_write(r->out, &d);
+	FCGX_FClose(r->err);
+	FCGX_FClose(r->out);
 
 	if (d.result == AUTHZ_ALLOW && status != 200) {
 		log_warnx("%s: an identity header does not fit: 500",
@@ -388,8 +395,6 @@ server_serve(struct worker *w, int fd, const struct scan_result *res,
 			;
 	}
 	server_answer(w, &r, res->fault);
-	FCGX_FClose(r.err);
-	FCGX_FClose(r.out);
 	if ((err = FCGX_GetError(r.out)) != 0)
 		log_warnx("%s: answer not written (%s): connection closed",
 		    __func__, err > 0 ? strerror(err) : "libfcgi error");
