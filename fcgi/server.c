@@ -104,7 +104,6 @@
 #include <sys/queue.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 
 #include <errno.h>
 #include <pthread.h>
