@@ -21,9 +21,11 @@
  * A worker calls log_hold(): its decision lines (log_line()) then wait
  * in its struct log_thread, up to LOG_HOLD of them, and go out with one
  * sendmmsg(2) when it holds LOG_HOLD, when it logs anything else (order
- * is kept), or when it calls log_flush(), which it does before it waits
- * for work.  That saves a system call a line and most of the syslog
- * daemon's wake-ups under load; a crash loses the lines held.
+ * is kept), when it calls log_flush(), which it does before it waits
+ * for work, or when it calls log_late() (before each event) and the
+ * first has waited LOG_HOLD_MS.  That saves a system call a line and
+ * most of the syslog daemon's wake-ups under load; a crash loses the
+ * lines held.
  *
  * CERTAUTHZD_LOG_SOCKET, when set (and not set-uid), replaces /dev/log:
  * the tests' fake syslog.  It is not documented for users.
@@ -50,6 +52,7 @@
 
 #define LOG_HOLD	8		/* lines a holding thread keeps at most */
 #define LOG_HOLD_BYTES	16384		/* and their bytes */
+#define LOG_HOLD_MS	100		/* and for how long, see log_late() */
 
 /*
  * A thread's socket to syslog, its header of the current second, and
@@ -62,6 +65,7 @@ struct log_thread {
 	char		 head[64];	/* "Mmm dd hh:mm:ss certauthzd[PID]: " */
 	int		 hold;		/* log_line() may keep its line */
 	unsigned int	 nheld;
+	long		 since;		/* ms, monotonic: the first held */
 	size_t		 used;		/* of buf */
 	struct iovec	 iov[LOG_HOLD];
 	char		 buf[LOG_HOLD_BYTES];
@@ -140,6 +144,16 @@ log_connect(struct log_thread *t, time_t now)
 	return 0;
 }
 
+/* Milliseconds on the coarse monotonic clock (a few ns, no syscall). */
+static long
+log_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
 /*
  * Sends the lines t holds, with one sendmmsg(2), or counts them
  * dropped; never blocks.
@@ -196,6 +210,8 @@ log_put(struct log_thread *t, const char *line, size_t len, time_t now,
 {
 	if (t->nheld == LOG_HOLD || t->used + len > sizeof(t->buf))
 		log_send(t, now);
+	if (t->nheld == 0)
+		t->since = log_ms();
 	memcpy(t->buf + t->used, line, len);
 	t->iov[t->nheld].iov_base = t->buf + t->used;
 	t->iov[t->nheld].iov_len = len;
@@ -266,6 +282,19 @@ int
 log_held(void)
 {
 	return log_self.nheld != 0;
+}
+
+/*
+ * Sends the lines the calling thread holds when the first of them has
+ * waited LOG_HOLD_MS: a worker that is never idle, busy with events
+ * that log nothing (allows without log_allow, keep-alive closes), does
+ * not keep a line for long.
+ */
+void
+log_late(void)
+{
+	if (log_self.nheld != 0 && log_ms() - log_self.since >= LOG_HOLD_MS)
+		log_send(&log_self, time(NULL));
 }
 
 /* Sends the lines the calling thread holds. */

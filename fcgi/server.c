@@ -52,10 +52,11 @@
  * not fit fails, the answer is lost (nginx and Apache answer their
  * client with an error) and the connection is closed, logged.  This
  * also saves the two setsockopt() calls a connection that write and
- * read timeouts would cost.  libfcgi reads only what the scan saw, as
- * it is all there.  It reads ahead, so a connection whose peek held
- * more than its request is closed after the answer (pipelining is not
- * supported; nginx and Apache never pipeline).
+ * read timeouts would cost.  libfcgi finds at least what the scan saw,
+ * so it never waits for a byte.  It reads ahead (up to 8 KB a read), so
+ * a connection whose peek held more than its request is closed after
+ * the answer (pipelining is not supported; nginx and Apache never
+ * pipeline).
  *
  * The connection limit.  Every armed connection, in either set, sits
  * on an LRU list (srv.idle, under srv.clock; two uncontended lock round
@@ -394,7 +395,10 @@ server_serve(struct worker *w, int fd, const struct scan_result *res,
 			;
 	}
 	server_answer(w, &r, res->fault);
-	if ((err = FCGX_GetError(r.out)) != 0)
+	if ((err = FCGX_GetError(r.out)) == EPIPE || err == ECONNRESET)
+		log_info("%s: answer not written (%s): the peer left",
+		    __func__, strerror(err));
+	else if (err != 0)
 		log_warnx("%s: answer not written (%s): connection closed",
 		    __func__, err > 0 ? strerror(err) : "libfcgi error");
 	keep = r.keepConnection && !extra && err == 0 &&
@@ -768,6 +772,7 @@ server_worker(void *arg)
 	log_hold();
 	for (;;) {
 		/* Held decision lines go out before the worker sleeps. */
+		log_late();
 		if ((n = epoll_wait(srv.epfd, &ev, 1,
 		    log_held() ? 0 : -1)) == -1) {
 			if (errno == EINTR)

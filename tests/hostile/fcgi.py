@@ -271,12 +271,13 @@ def cmd_noread(a):
             return 0
         end = time.time() + a.timeout
         while True:
+            hup = poll.poll(10)
             n = struct.unpack("i", fcntl.ioctl(s, termios.FIONREAD,
                                                b"\0\0\0\0"))[0]
             if n > waiting:
                 waiting = n
                 break
-            if poll.poll(10) and n == waiting:
+            if hup:
                 print(f"closed after {k}")
                 return 0
             if time.time() > end:
