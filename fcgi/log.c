@@ -269,7 +269,7 @@ log_line(int priority, const char *line)
 /*
  * From now on the calling thread may keep up to LOG_HOLD lines of
  * log_line() and send them with one system call; it promises to call
- * log_flush() before it waits for anything but the answer it writes.
+ * log_flush() before it sleeps and log_late() between two events.
  */
 void
 log_hold(void)
