@@ -49,7 +49,8 @@ void	 server_policy_msg(void *, const char *);
 void	 server_signals_block(void);
 
 /*
- * request.c.  Fills req from the params of r, which scan_request() has
+ * request.c.  Fills req from the params of r (a responder or an
+ * authorizer: the only roles served), which scan_request() has
  * bounded; fault (its res.fault, or NULL) becomes req->fault, as do
  * SSL_CLIENT_M_SERIAL and SSL_CLIENT_SERIAL when they disagree.
  * Pointers in req point into r and live until FCGX_Free().

@@ -21,11 +21,11 @@
  * A worker calls log_hold(): its decision lines (log_line()) then wait
  * in its struct log_thread, up to LOG_HOLD of them, and go out with one
  * sendmmsg(2) when it holds LOG_HOLD, when it logs anything else (order
- * is kept), when it calls log_flush(), which it does before it waits
- * for work, or when it calls log_late() (before each event) and the
- * first has waited LOG_HOLD_MS.  That saves a system call a line and
- * most of the syslog daemon's wake-ups under load; a crash loses the
- * lines held.
+ * is kept), when it calls log_flush(), which it does before it sleeps,
+ * or when it asks log_timeout() for its next wait and the first has
+ * waited LOG_HOLD_MS.  Lines are formatted in place, in the buffer that
+ * holds them.  That saves a system call a line and most of the syslog
+ * daemon's wake-ups under load; a crash loses the lines held.
  *
  * CERTAUTHZD_LOG_SOCKET, when set (and not set-uid), replaces /dev/log:
  * the tests' fake syslog.  It is not documented for users.
@@ -52,7 +52,7 @@
 
 #define LOG_HOLD	8		/* lines a holding thread keeps at most */
 #define LOG_HOLD_BYTES	16384		/* and their bytes */
-#define LOG_HOLD_MS	100		/* and for how long, see log_late() */
+#define LOG_HOLD_MS	100		/* and for how long: log_timeout() */
 
 /*
  * A thread's socket to syslog, its header of the current second, and
@@ -201,38 +201,26 @@ log_send(struct log_thread *t, time_t now)
 }
 
 /*
- * Adds a whole line to those t holds, and sends them unless t holds
- * (hold) and has room for more.
+ * Formats a line at the end of what t holds (flushed first when a line
+ * of LOG_LINE_MAX might not fit), and sends what t holds unless it may
+ * keep the line (hold, and the thread called log_hold()) and has room
+ * for another.
  */
-static void
-log_put(struct log_thread *t, const char *line, size_t len, time_t now,
-    int hold)
-{
-	if (t->nheld == LOG_HOLD || t->used + len > sizeof(t->buf))
-		log_send(t, now);
-	if (t->nheld == 0)
-		t->since = log_ms();
-	memcpy(t->buf + t->used, line, len);
-	t->iov[t->nheld].iov_base = t->buf + t->used;
-	t->iov[t->nheld].iov_len = len;
-	t->used += len;
-	t->nheld++;
-	if (!hold || !t->hold || t->nheld == LOG_HOLD)
-		log_send(t, now);
-}
-
 static void
 log_vlog(int priority, int hold, const char *fmt, va_list ap)
 {
 	struct log_thread	*t = &log_self;
-	char			 line[LOG_LINE_MAX];
 	time_t			 now = time(NULL);
+	char			*line;
 	size_t			 h, room;
 	ssize_t			 w;
 	int			 n;
 
-	h = log_head(t, priority, now, line, sizeof(line));
-	room = sizeof(line) - h - 1;	/* and a newline for stderr */
+	if (sizeof(t->buf) - t->used < LOG_LINE_MAX)
+		log_send(t, now);
+	line = t->buf + t->used;
+	h = log_head(t, priority, now, line, LOG_LINE_MAX);
+	room = LOG_LINE_MAX - h - 1;	/* and a newline for stderr */
 	if ((n = vsnprintf(line + h, room, fmt, ap)) < 0)
 		return;
 	if ((size_t)n >= room)
@@ -242,7 +230,14 @@ log_vlog(int priority, int hold, const char *fmt, va_list ap)
 		w = write(STDERR_FILENO, line + h, (size_t)n + 1);
 		(void)w;
 	}
-	log_put(t, line, h + (size_t)n, now, hold);
+	if (t->nheld == 0)
+		t->since = log_ms();
+	t->iov[t->nheld].iov_base = line;
+	t->iov[t->nheld].iov_len = h + (size_t)n;
+	t->used += h + (size_t)n;
+	t->nheld++;
+	if (!hold || !t->hold || t->nheld == LOG_HOLD)
+		log_send(t, now);
 }
 
 static void
@@ -269,7 +264,8 @@ log_line(int priority, const char *line)
 /*
  * From now on the calling thread may keep up to LOG_HOLD lines of
  * log_line() and send them with one system call; it promises to call
- * log_flush() before it sleeps and log_late() between two events.
+ * log_flush() before it sleeps and to take its timeouts from
+ * log_timeout().
  */
 void
 log_hold(void)
@@ -277,24 +273,22 @@ log_hold(void)
 	log_self.hold = 1;
 }
 
-/* Whether the calling thread holds lines not yet sent. */
-int
-log_held(void)
-{
-	return log_self.nheld != 0;
-}
-
 /*
- * Sends the lines the calling thread holds when the first of them has
- * waited LOG_HOLD_MS: a worker that is never idle, busy with events
- * that log nothing (allows without log_allow, keep-alive closes), does
- * not keep a line for long.
+ * The timeout of the calling thread's next wait for work: -1 (none)
+ * when it holds no line, else 0, so that it flushes rather than sleeps
+ * when no work is ready.  Lines whose first has waited LOG_HOLD_MS are
+ * sent first: a worker that is never idle, busy with events that log
+ * nothing (allows without log_allow, keep-alive closes), does not keep
+ * a line for long.
  */
-void
-log_late(void)
+int
+log_timeout(void)
 {
-	if (log_self.nheld != 0 && log_ms() - log_self.since >= LOG_HOLD_MS)
-		log_send(&log_self, time(NULL));
+	struct log_thread	*t = &log_self;
+
+	if (t->nheld != 0 && log_ms() - t->since >= LOG_HOLD_MS)
+		log_send(t, time(NULL));
+	return t->nheld != 0 ? 0 : -1;
 }
 
 /* Sends the lines the calling thread holds. */

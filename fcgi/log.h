@@ -17,8 +17,7 @@ void	log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_line(int priority, const char *line);
 void	log_hold(void);
-int	log_held(void);
-void	log_late(void);
+int	log_timeout(void);
 void	log_flush(void);
 void	fatal(const char *, ...)
 	    __attribute__((format(printf, 1, 2), noreturn));

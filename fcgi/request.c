@@ -56,17 +56,8 @@ request_parse(FCGX_Request *r, const char *fault, struct authz_request *req)
 
 	memset(req, 0, sizeof(*req));
 	req->fault = fault;
-	switch (r->role) {
-	case FCGI_RESPONDER:
-		req->role = "responder";
-		break;
-	case FCGI_AUTHORIZER:
-		req->role = "authorizer";
-		break;
-	default:
-		req->role = "filter";
-		break;
-	}
+	/* server_answer() turned the other roles away */
+	req->role = r->role == FCGI_AUTHORIZER ? "authorizer" : "responder";
 
 	/* envp[0] is the FCGI_ROLE=... that libfcgi adds itself. */
 	if (envp == NULL || envp[0] == NULL)

@@ -308,11 +308,21 @@ server_ms(void)
 }
 
 /*
+ * Ends r's answer: err first, then out, whose close writes the answer
+ * and END_REQUEST in one write.
+ */
+static void
+server_end(FCGX_Request *r)
+{
+	FCGX_FClose(r->err);
+	FCGX_FClose(r->out);
+}
+
+/*
  * Decides, answers and logs one accepted request; fault is what
  * scan_request() found wrong with its params, or NULL.  The answer is
- * written and the request ended (FCGX_FClose() of err, then out, which
- * sends END_REQUEST with the answer) before the decision line is
- * rendered: the web server does not wait for the log.
+ * written and the request ended (server_end()) before the decision
+ * line is rendered: the web server does not wait for the log.
  */
 static void
 server_answer(struct worker *w, FCGX_Request *r, const char *fault)
@@ -324,23 +334,21 @@ server_answer(struct worker *w, FCGX_Request *r, const char *fault)
 	const struct authz_policy *policy = w->ref->policy;
 	int			 status, pri;
 
-	request_parse(r, fault, &req);
 	if (r->role != FCGI_RESPONDER && r->role != FCGI_AUTHORIZER) {
 		response_error(r->out);
-		FCGX_FClose(r->err);
-		FCGX_FClose(r->out);
+		server_end(r);
 		log_warnx("%s: FastCGI role %d is not supported: 500",
 		    __func__, r->role);
 		return;
 	}
+	request_parse(r, fault, &req);
 	memset(&d, 0, sizeof(d));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	authz_decide(policy, &req, w->cache, time(NULL), &d);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	d.us = server_us(&t0, &t1);
 	status = response_write(r->out, &d);
-	FCGX_FClose(r->err);
-	FCGX_FClose(r->out);
+	server_end(r);
 
 	if (d.result == AUTHZ_ALLOW && status != 200) {
 		log_warnx("%s: an identity header does not fit: 500",
@@ -772,9 +780,7 @@ server_worker(void *arg)
 	log_hold();
 	for (;;) {
 		/* Held decision lines go out before the worker sleeps. */
-		log_late();
-		if ((n = epoll_wait(srv.epfd, &ev, 1,
-		    log_held() ? 0 : -1)) == -1) {
+		if ((n = epoll_wait(srv.epfd, &ev, 1, log_timeout())) == -1) {
 			if (errno == EINTR)
 				continue;
 			log_warn("%s: epoll_wait", __func__);

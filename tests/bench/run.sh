@@ -100,6 +100,11 @@ csv_line() {	# csv_line SECTION LINE: one fcgi-load line as CSV
 vmhwm() { awk '/^VmHWM/ { print $2 }' "/proc/$1/status" 2>/dev/null; }
 vmrss() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status" 2>/dev/null; }
 ticks() { awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+# per_line TICKS LINES: microseconds of CPU per line
+per_line() {
+	awk -v t="$1" -v n="$2" -v hz="$(getconf CLK_TCK)" \
+	    'BEGIN { if (n > 0) printf "%.1f", t * 1e6 / hz / n; else print "nan" }'
+}
 children() { cat /proc/"$1"/task/*/children 2>/dev/null; }
 wait_sock() {
 	local i=0
@@ -196,9 +201,9 @@ start_daemon() {
 	_pids="$_pids $DPID"
 	wait_sock "$2" || { echo "bench: certauthzd did not start (see $dlog)" >&2; DPID=""; return 1; }
 }
-start_null() {	# start_null SPEC
+start_null() {	# start_null SPEC [null-responder options]: sets NPID
 	case $1 in unix:*) rm -f "${1#unix:}";; esac
-	"$NULLR" -s "$1" -n "$THREADS" &
+	"$NULLR" -s "$@" -n "$THREADS" &
 	NPID=$!
 	_pids="$_pids $NPID"
 	case $1 in
@@ -256,11 +261,10 @@ if has direct; then
 	LNPID="" LSINK=""
 	if start_sink "$run/null-syslog.sock" "$run/null-lines.log"; then
 		LSINK=$SINKPID
-		rm -f "$run/null-log.sock"
-		"$NULLR" -s "unix:$run/null-log.sock" -n "$THREADS" -l "$run/null-syslog.sock" &
-		LNPID=$!
-		_pids="$_pids $LNPID"
-		wait_sock "$run/null-log.sock" || LNPID=""
+		NPID0=$NPID
+		start_null "unix:$run/null-log.sock" -l "$run/null-syslog.sock" &&
+		    LNPID=$NPID
+		NPID=$NPID0
 	fi
 	# Interleaved null, daemon, null, daemon...: the best of each.
 	nbest=0 dbest=0 qbest=0 lbest=0 errs=0 us_warm=none
@@ -288,8 +292,7 @@ if has direct; then
 	done
 	stop_pid "$QPID"
 	if [ -n "$LNPID" ]; then
-		nlines=$(wc -l < "$run/null-lines.log")
-		lsink_us=$(awk -v t="$(ticks "$LSINK")" -v n="$nlines" -v hz="$(getconf CLK_TCK)" 'BEGIN { if (n > 0) printf "%.1f", t * 1e6 / hz / n; else print "nan" }')
+		lsink_us=$(per_line "$(ticks "$LSINK")" "$(wc -l < "$run/null-lines.log")")
 		stop_pid "$LNPID"
 		stop_pid "$LSINK"
 	fi
@@ -316,7 +319,7 @@ if has direct; then
 		done
 		drops=$(sed -n 's/.* \([0-9]*\) log lines dropped.*/\1/p' "$dlog" | awk '{ n += $1 } END { print n + 0 }')
 		log "decision lines received by the syslog sink: $(lines); dropped by certauthzd (sink behind): $drops"
-		log "  the sink's own CPU per line received: $(awk -v t="$(( $(ticks "$MAINSINK") - sink0 ))" -v n="$(( $(lines) - lines0 ))" -v hz="$(getconf CLK_TCK)" 'BEGIN { if (n > 0) printf "%.1f", t * 1e6 / hz / n; else print "nan" }') us"
+		log "  the sink's own CPU per line received: $(per_line "$(( $(ticks "$MAINSINK") - sink0 ))" "$(( $(lines) - lines0 ))") us"
 		if ge "$r" 0.9; then st=PASS; else st=FAIL; fi
 		result "direct warm throughput >= 0.9 x null" $st "$r ($dbest vs $nbest /s)"
 		[ -n "$LNPID" ] && result "direct warm throughput / a null responder that logs each request too (not a target)" INFO "$(ratio "$dbest" "$lbest") ($dbest vs $lbest /s; that responder: $(ratio "$lbest" "$nbest") of null)"
