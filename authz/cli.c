@@ -2,7 +2,8 @@
  * cli.c: the certauthz program, a thin shell over the library.
  *
  *   certauthz show CERT
- *   certauthz check -c FILE [-P POLICY] [--uri URI] [--host HOST]
+ *   certauthz check -c FILE [-P POLICY] [--uri URI] [--path PATH]
+ *       [--host HOST]
  *       [--method M] [--remote ADDR] [--verify V] [--serial S]
  *       [--s-dn DN] [--i-dn DN] CERT|-
  *   certauthz lint -c FILE
@@ -31,7 +32,7 @@ cli_usage(FILE *f)
 	fprintf(f,
 	    "usage: certauthz show CERT\n"
 	    "       certauthz check -c FILE [-P POLICY] [--uri URI] "
-	    "[--host HOST]\n"
+	    "[--path PATH] [--host HOST]\n"
 	    "                 [--method M] [--remote ADDR] [--verify V] "
 	    "[--serial S]\n"
 	    "                 [--s-dn DN] [--i-dn DN] CERT|-\n"
@@ -83,6 +84,8 @@ cli_check(int argc, char *argv[])
 			slot = &req.policy;
 		else if (strcmp(argv[i], "--uri") == 0)
 			slot = &req.uri;
+		else if (strcmp(argv[i], "--path") == 0)
+			slot = &req.path;
 		else if (strcmp(argv[i], "--host") == 0)
 			slot = &req.host;
 		else if (strcmp(argv[i], "--method") == 0)

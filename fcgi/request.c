@@ -84,6 +84,8 @@ request_parse(FCGX_Request *r, const char *fault, struct authz_request *req)
 			req->policy = v;
 		else if ((v = request_match(p, len, "REQUEST_URI")) != NULL)
 			req->uri = v;
+		else if ((v = request_match(p, len, "CERTAUTHZ_PATH")) != NULL)
+			req->path = v;
 		else if ((v = request_match(p, len, "HTTP_HOST")) != NULL)
 			httphost = v;
 		else if ((v = request_match(p, len, "SERVER_NAME")) != NULL)

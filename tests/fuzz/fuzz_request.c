@@ -182,6 +182,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			slot = &req.policy;
 		else if (strcmp(name, "REQUEST_URI") == 0)
 			slot = &req.uri;
+		else if (strcmp(name, "CERTAUTHZ_PATH") == 0)
+			slot = &req.path;
 		else if (strcmp(name, "HTTP_HOST") == 0)
 			slot = &req.host;
 		else if (strcmp(name, "SERVER_NAME") == 0)

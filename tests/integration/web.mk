@@ -7,6 +7,9 @@ web_tests = \
 	tests/integration/nginx.sh \
 	tests/integration/apache.sh \
 	tests/integration/apache-fcgid.sh \
-	tests/integration/differential.sh
+	tests/integration/differential.sh \
+	tests/integration/bigsubject.sh \
+	tests/integration/routing.sh
 TESTS += $(web_tests)
 dist_noinst_SCRIPTS += $(web_tests) tests/integration/web-lib.sh
+dist_noinst_DATA += tests/integration/targets.txt

@@ -1,0 +1,219 @@
+#!/bin/bash
+# routing.sh: the web server, certauthzd and the backend must agree on
+# which request is being authorized.
+#
+# For every target of targets.txt (and the %XX of every reserved
+# character), sent raw with curl through real nginx with the shipped
+# snippets: the location nginx routed to (an X-Routed response header),
+# the policy certauthzd applied (the X-Certauthz-Policy the backend
+# received) and where a backend that routes the raw forwarded target by
+# prefix, without normalizing it, would file it, must be one.  A 403 is
+# allowed only as a deny that placed no policy (policy=-: a target
+# certauthzd cannot place); alice is allowed by every policy.  Then the
+# same for Host spellings against `when.host` and nginx's server_name.
+#
+# ROUTING_SERVERS: "nginx apache" by default (apache: the shipped
+# certauthz-authnz-fcgi.conf).
+. "$top_srcdir/tests/lib.sh"
+need nginx curl python3
+. "$top_srcdir/tests/integration/web-lib.sh"
+
+# alice is allowed by each policy; the rule names say which applied.
+web_policy() {
+	cat > "$1" <<'POLICY'
+settings = { identity = "cn"; log_allow = true; };
+policies = (
+  { name = "vhost"; when = { host = "admin.example.com"; };
+    allow = ( { name = "vhost-staff"; o = "Example"; } ); },
+  { name = "admin"; when = { path = [ "/admin", "/admin/*" ]; };
+    allow = ( { name = "admin-staff"; o = "Example"; } ); },
+  { name = "default"; allow = ( { name = "default-staff"; o = "Example"; } ); }
+);
+POLICY
+}
+
+start_certauthzd "unix:$T/certauthzd.sock"
+log=$T/certauthzd.log
+
+# The front: the shipped snippets, locations that mirror the policy, a
+# rewrite into /admin/, and a virtual host for admin.example.com.  The
+# backend shows what it was handed and where it routed it.
+port=$(free_port)
+bport=$(free_port)
+while [ "$bport" = "$port" ]; do bport=$(free_port); done
+n=$T/nginx
+mkdir -p "$n/snippets" "$n/tmp"
+cp "$contrib/nginx/certauthz_params" "$contrib/nginx/certauthz-location.conf" \
+    "$contrib/nginx/certauthz-proxy.conf" "$n/snippets/"
+user=
+[ "$(id -u)" = 0 ] && user="user root;"
+tls="ssl_certificate $PKI/server.pem;
+	ssl_certificate_key $PKI/server.key;
+	ssl_client_certificate $PKI/client-chain.pem;
+	ssl_verify_client on;
+	ssl_verify_depth 2;
+	include snippets/certauthz-location.conf;"
+echo_body='policy=$http_x_certauthz_policy target=$request_uri\n'
+cat > "$n/nginx.conf" <<NGINX
+$user
+worker_processes 1;
+daemon off;
+pid $n/nginx.pid;
+error_log $n/error.log info;
+events { worker_connections 64; }
+http {
+	access_log $n/access.log;
+	client_body_temp_path $n/tmp/body;
+	proxy_temp_path $n/tmp/proxy;
+	fastcgi_temp_path $n/tmp/fastcgi;
+	uwsgi_temp_path $n/tmp/uwsgi;
+	scgi_temp_path $n/tmp/scgi;
+	upstream certauthzd { server unix:$T/certauthzd.sock; }
+
+	server {
+		listen 127.0.0.1:$port ssl default_server;
+		server_name localhost;
+		$tls
+		rewrite ^/console/(.*)\$ /admin/\$1 last;
+		location / {
+			add_header X-Routed default always;
+			include snippets/certauthz-proxy.conf;
+			proxy_pass http://127.0.0.1:$bport/;
+		}
+		location = /admin {
+			add_header X-Routed admin always;
+			include snippets/certauthz-proxy.conf;
+			proxy_pass http://127.0.0.1:$bport/admin;
+		}
+		location /admin/ {
+			add_header X-Routed admin always;
+			include snippets/certauthz-proxy.conf;
+			proxy_pass http://127.0.0.1:$bport/admin/;
+		}
+	}
+	server {
+		listen 127.0.0.1:$port ssl;
+		server_name admin.example.com;
+		$tls
+		location / {
+			add_header X-Routed vhost always;
+			include snippets/certauthz-proxy.conf;
+			proxy_pass http://127.0.0.1:$bport/;
+		}
+	}
+	server {
+		listen 127.0.0.1:$bport;
+		location / { return 200 "$echo_body"; }
+	}
+}
+NGINX
+nginx -t -q -p "$n/" -e "$n/error.log" -c "$n/nginx.conf" ||
+    fail "nginx -t: $(cat "$n/error.log")"
+nginx -p "$n/" -e "$n/error.log" -c "$n/nginx.conf" &
+track_pid $!
+wait_for_port "$port" 10 || fail "nginx did not start: $(cat "$n/error.log")"
+wait_for_port "$bport" 10 || fail "nginx backend did not start"
+
+# naive TARGET: where a backend that routes the raw target by prefix
+# files it: "admin" for /admin and /admin/..., else "default".
+naive() {
+	local p=${1%%[?#]*}
+	case $p in
+	/admin|/admin/*) echo admin ;;
+	*) echo default ;;
+	esac
+}
+
+# The decision line of the last request: the log grows by one line for
+# each request that reached certauthzd.
+last_line() {
+	local i=0
+	while [ "$(wc -l < "$log")" -le "$lines" ] && [ $i -lt 30 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	sed -n "$((lines + 1))p" "$log"
+	lines=$(wc -l < "$log")
+}
+
+# one TARGET [curl args...]: sends it, prints one record, and fails the
+# test when the three readings disagree.
+one() {
+	local t=${1//PORT/$port} code routed policy target line
+	shift
+	lines=$(wc -l < "$log")
+	code=$(curl -s -m 10 -o "$T/body" -D "$T/head" -w '%{http_code}' \
+	    --cacert "$PKI/root-ca.pem" --cert "$PKI/alice.pem" \
+	    --key "$PKI/alice.key" --request-target "$t" "$@" \
+	    "https://127.0.0.1:$port/") || true
+	routed=$(tr -d '\r' < "$T/head" | sed -n 's/^X-Routed: //Ip' | head -1)
+	case $code in
+	200)	policy=$(sed -n 's/^policy=\([^ ]*\) .*/\1/p' "$T/body")
+		target=$(sed -n 's/.* target=//p' "$T/body")
+		line=$(last_line)
+		echo "$code routed=$routed policy=$policy backend=$target $t $*"
+		[ -n "$routed" ] && [ "$policy" = "$routed" ] ||
+		    fail "$t $*: nginx routed to '$routed', certauthzd applied '$policy'"
+		case $line in
+		"allow policy=$policy "*) ;;
+		*) fail "$t: the decision line disagrees: $line" ;;
+		esac
+		[ "$routed" = vhost ] || [ "$(naive "$target")" = "$routed" ] ||
+		    fail "$t: nginx routed to $routed, the backend got $target"
+		;;
+	403)	line=$(last_line)
+		echo "$code routed=$routed ${line%% serial=*} $t $*"
+		case $line in
+		"deny policy=- rule=- reason="*) ;;
+		*) fail "$t $*: a 403 that is not a placement deny: $line" ;;
+		esac ;;
+	*)	echo "$code routed=$routed (nginx) $t $*"
+		case $code in
+		4??) ;;
+		*) fail "$t $*: status $code" ;;
+		esac ;;
+	esac
+}
+
+{
+	while IFS= read -r t; do
+		case $t in ""|"#"*) ;; *) one "$t" ;; esac
+	done < "$top_srcdir/tests/integration/targets.txt"
+	# %XX of every reserved character, inside and after the segment
+	for c in 21 23 24 26 27 28 29 2A 2B 2C 2E 2F 3A 3B 3D 3F 40 5B 5D 25; do
+		one "/admin%$c/x"
+		one "/a%${c}dmin/x"
+		one "/admin/x%$c"
+		one "/%${c}admin"
+	done
+	# Host spellings: nginx's server_name and `when.host` must agree.
+	for h in admin.example.com ADMIN.Example.COM admin.example.com. \
+	    admin.example.com:443 admin.example.com.:443 www.example.com \
+	    admin.example.com.. xadmin.example.com admin.example.comx; do
+		one /admin/x -H "Host: $h"
+		one /app/x -H "Host: $h"
+	done
+	one "https://admin.example.com/app/x"
+	one "https://admin.example.com/app/x" -H "Host: www.example.com"
+	one "https://www.example.com/admin/x" -H "Host: admin.example.com"
+} > "$T/records" || { cat "$T/records" >&2; exit 1; }
+
+# Enough of the corpus reached every outcome.
+total=$(wc -l < "$T/records")
+[ "$total" -ge 100 ] || fail "only $total targets"
+for want in "^200 routed=admin policy=admin" "^200 routed=default" \
+    "^200 routed=vhost" "^403 routed=admin deny policy=- rule=- reason=\"dot segment" \
+    "^403 .*reason=\"path parameters"; do
+	grep -q "$want" "$T/records" || fail "no record /$want/"
+done
+# The findings of the review, decided as nginx routes them.
+for t in "/admin/secret.txt#/../.." "/console/secret.txt"; do
+	grep -qF "200 routed=admin policy=admin backend=/admin/" <(grep -F " $t" "$T/records") ||
+	    fail "$t: $(grep -F " $t" "$T/records")"
+done
+for t in "/admin/..;/x" "/admin/..%3B/x" "/admin/x/../../public"; do
+	grep -q "^403 " <(grep -F " $t" "$T/records") ||
+	    fail "$t: $(grep -F " $t" "$T/records")"
+done
+echo "routing: $total targets, $(grep -c '^200' "$T/records") allowed by the routed policy, $(grep -c '^403' "$T/records") not placed, $(grep -c '^4[0-9][0-9] .*(nginx)' "$T/records") refused by nginx"
+exit 0
