@@ -12,6 +12,7 @@ dist_contrib_nginx_DATA = \
 contrib_apachedir = $(pkgdatadir)/apache
 dist_contrib_apache_DATA = \
 	contrib/apache/certauthz-env.conf \
+	contrib/apache/certauthz-headers.conf \
 	contrib/apache/certauthz-authnz-fcgi.conf \
 	contrib/apache/certauthz-fcgid.conf
 

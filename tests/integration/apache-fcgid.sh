@@ -6,6 +6,45 @@
 need apache2 curl python3
 . "$top_srcdir/tests/integration/web-lib.sh"
 
+# As in apache.sh: the web policy, and spiffe (CN=payments, O=Example, no email) allowed
+# by default too: a client certauthzd gives no CERTAUTHZ_EMAIL.
+eval "shared_policy() $(declare -f web_policy | tail -n +2)"
+web_policy() {
+	shared_policy "$1"
+	subst "$1" 'allow = ( { name = "staff";' \
+	    'allow = ( { name = "svc"; cn = "payments"; o = "Example"; }, { name = "staff";'
+}
+
+# spellings NAME: NAME with each '-' as '-' and as '_', one a line.
+spellings() {
+	local t
+	case $1 in
+	*-*)	for t in $(spellings "${1#*-}"); do
+			echo "${1%%-*}-$t"
+			echo "${1%%-*}_$t"
+		done ;;
+	*)	echo "$1" ;;
+	esac
+}
+
+# forged: curl arguments that send every spelling of every header a
+# backend might trust, plus two in other cases.
+forged() {
+	local n s
+	for n in X-Certauthz-User X-Certauthz-Policy X-Certauthz-Rule \
+	    X-Certauthz-Serial X-Certauthz-Subject X-Certauthz-Email \
+	    SSL-Client-Cert SSL-Client-Verify X-SSL-Client-Cert \
+	    X-Forwarded-User; do
+		for s in $(spellings "$n"); do
+			echo "-H"
+			echo "$s: forged"
+		done
+	done
+	printf '%s\n' -H "x-certauthz-user: forged" -H "X-CERTAUTHZ-EMAIL: forged"
+}
+mapfile -t forge < <(forged)
+[ ${#forge[@]} = 92 ] || fail "forged() sends $((${#forge[@]} / 2)) headers, not 46"
+
 start_apache fcgid
 u=https://127.0.0.1:$port
 
@@ -30,10 +69,26 @@ expect alice "$u/app" "200 user=alice policy=default ssl= *" \
     -H "X-Certauthz-User: root" -H "X-Certauthz-Policy: admin" \
     -H "SSL-Client-Cert: forged"
 
+# mod_fcgid turns certauthzd's Variable-* into CERTAUTHZ_* as
+# mod_authnz_fcgi does: the same six headers, nothing forged.
+expect spiffe "$u/app/x?echo=headers" "200 user=payments policy=default ssl= uri=/app/x?echo=headers method=GET length= headers=X-Certauthz-Policy: default|X-Certauthz-Rule: svc|X-Certauthz-Serial: 1006|X-Certauthz-Subject: CN=payments,O=Example|X-Certauthz-User: payments" \
+    "${forge[@]}"
+expect alice "$u/app/x?echo=headers" "200 user=alice policy=default ssl= uri=/app/x?echo=headers method=GET length= headers=X-Certauthz-Email: alice@example.com|X-Certauthz-Policy: default|X-Certauthz-Rule: staff|X-Certauthz-Serial: 1001|X-Certauthz-Subject: CN=alice,OU=Eng,O=Example|X-Certauthz-User: alice" \
+    "${forge[@]}"
+expect bob "$u/app/x?echo=headers" "401 *" "${forge[@]}"
+
 expect carol "$u/admin/x" "200 user=carol policy=admin *"
+expect carol "$u/admin" "200 user=carol policy=admin *"
 expect alice "$u/admin/x" "401 *"
-expect alice "$u/admin" "200 user=alice policy=default *"
+expect alice "$u/admin" "401 *"
+expect alice "$u/%61dmin" "401 *" --path-as-is
+expect alice "$u/administrator" "200 user=alice policy=default *"
 log_has "deny policy=admin "
+
+expect alice "$u/" "200 user=alice policy=default ssl= uri=/app/x method=GET length=" \
+    --request-target "https://127.0.0.1:$port/app/x"
+expect bob "$u/" "401 *" --request-target "https://127.0.0.1:$port/app/x"
+expect alice "$u/" "401 *" --request-target "https://127.0.0.1:$port/admin"
 
 # mod_fcgid spawns a process only when none is free, and then makes the
 # request wait about a second.  20 sequential requests must be served

@@ -133,12 +133,19 @@ NGINX
 # start_apache MODE: the shipped contrib/apache example for MODE
 # (authnz: certauthz-authnz-fcgi.conf with certauthzd on TCP; fcgid:
 # certauthz-fcgid.conf, mod_fcgid spawns certauthzd) on 127.0.0.1:$port,
-# its backend (a CGI that shows what it was handed) on $bport.
+# its backend on $bport.  The backend answers one line, as nginx's
+# does: "user=... policy=... ssl=... uri=... method=... length=...".
+# With `echo=headers` in the query it adds a line "headers=" with every
+# header it received whose name, ignoring case and with '_' read as
+# '-', is one of the six X-Certauthz-*, SSL-Client-Cert,
+# SSL-Client-Verify, X-SSL-Client-Cert or X-Forwarded-User: raw
+# "Name: value" pairs sorted and joined by '|'.  It is a python3
+# http.server because CGI drops headers with '_' from its environment.
 start_apache() {
-	need apache2
+	need apache2 python3
 	local mode=$1 a=$T/apache mods=/usr/lib/apache2/modules m
 	for m in ssl rewrite headers setenvif proxy proxy_http authz_core \
-	    authn_core authz_user alias cgi mpm_prefork socache_shmcb; do
+	    authn_core authz_user mpm_prefork socache_shmcb; do
 		[ -f "$mods/mod_$m.so" ] || skip "no mod_$m in $mods"
 	done
 	port=$(free_port)
@@ -147,15 +154,45 @@ start_apache() {
 	mkdir -p "$a/run" "$a/logs"
 	chmod 755 "$T" "$a"
 	chmod 644 "$T/policy.conf" 2>/dev/null || true
-	cp "$contrib/apache/certauthz-env.conf" "$a/"
-	cat > "$a/echo.cgi" <<'CGI'
-#!/bin/sh
-printf 'Content-Type: text/plain\n\nuser=%s policy=%s ssl=%s uri=%s method=%s length=%s\n' \
-    "$HTTP_X_CERTAUTHZ_USER" "$HTTP_X_CERTAUTHZ_POLICY" \
-    "$HTTP_SSL_CLIENT_CERT" "$REQUEST_URI" "$REQUEST_METHOD" \
-    "$CONTENT_LENGTH"
-CGI
-	chmod 755 "$a/echo.cgi"
+	cp "$contrib/apache/certauthz-env.conf" \
+	    "$contrib/apache/certauthz-headers.conf" "$a/"
+	cat > "$a/echo.py" <<'ECHO'
+import http.server, sys, urllib.parse
+
+WATCHED = {"x-certauthz-" + n for n in
+    ("user", "policy", "rule", "serial", "subject", "email")} | {
+    "ssl-client-cert", "ssl-client-verify", "x-ssl-client-cert",
+    "x-forwarded-user"}
+
+class Echo(http.server.BaseHTTPRequestHandler):
+    def answer(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        if n:
+            self.rfile.read(n)
+        h = lambda name: ", ".join(self.headers.get_all(name) or [])
+        body = "user=%s policy=%s ssl=%s uri=%s method=%s length=%s\n" % (
+            h("X-Certauthz-User"), h("X-Certauthz-Policy"),
+            h("SSL-Client-Cert"), self.path, self.command,
+            self.headers.get("Content-Length") or "")
+        query = urllib.parse.urlsplit(self.path).query
+        if "echo=headers" in query.split("&"):
+            seen = sorted((k, v) for k, v in self.headers.items()
+                if k.lower().replace("_", "-") in WATCHED)
+            body += "headers=%s\n" % "|".join("%s: %s" % kv for kv in seen)
+        b = body.encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(len(b)))
+        self.end_headers()
+        self.wfile.write(b)
+    do_GET = do_POST = do_PUT = do_DELETE = answer
+
+    def log_message(self, *args):
+        pass
+
+http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])),
+    Echo).serve_forever()
+ECHO
 	case $mode in
 	authnz)	cp "$contrib/apache/certauthz-authnz-fcgi.conf" "$a/site.conf"
 		[ -f "$mods/mod_authnz_fcgi.so" ] || skip "no mod_authnz_fcgi"
@@ -182,6 +219,9 @@ FcgidProcessTableFile $a/run/fcgid_shm" ;;
 	subst "$a/site.conf" "/etc/certauthz/tls/" "$PKI/"
 	subst "$a/site.conf" "/etc/apache2/conf-available/certauthz-env.conf" \
 	    "$a/certauthz-env.conf"
+	subst "$a/site.conf" \
+	    "/etc/apache2/conf-available/certauthz-headers.conf" \
+	    "$a/certauthz-headers.conf"
 	subst "$a/site.conf" "http://127.0.0.1:8080/" "http://127.0.0.1:$bport/"
 	user=
 	if [ "$(id -u)" = 0 ]; then
@@ -201,8 +241,6 @@ LoadModule mpm_prefork_module $mods/mod_mpm_prefork.so
 LoadModule authz_core_module $mods/mod_authz_core.so
 LoadModule authn_core_module $mods/mod_authn_core.so
 LoadModule authz_user_module $mods/mod_authz_user.so
-LoadModule alias_module $mods/mod_alias.so
-LoadModule cgi_module $mods/mod_cgi.so
 LoadModule ssl_module $mods/mod_ssl.so
 LoadModule socache_shmcb_module $mods/mod_socache_shmcb.so
 LoadModule rewrite_module $mods/mod_rewrite.so
@@ -216,26 +254,20 @@ MinSpareServers 2
 MaxSpareServers 4
 SSLSessionCache shmcb:$a/run/ssl_scache(512000)
 Listen 127.0.0.1:$port
-Listen 127.0.0.1:$bport
 Include $a/site.conf
-
-# The backend: shows what it was handed.
-<VirtualHost 127.0.0.1:$bport>
-	ScriptAliasMatch "^" "$a/echo.cgi"
-	<Location "/">
-		Require all granted
-	</Location>
-</VirtualHost>
 HTTPD
 	apache2 -t -d "$a" -f "$a/httpd.conf" >"$a/t.out" 2>&1 ||
 	    fail "apache2 -t: $(cat "$a/t.out")"
+	python3 "$a/echo.py" "$bport" 2>"$a/logs/echo.log" &
+	track_pid $!
 	# Its own session: on stop, Apache signals its whole process group,
 	# which would otherwise include this test.
 	setsid apache2 -d "$a" -f "$a/httpd.conf" -DFOREGROUND &
 	track_pid $!
 	wait_for_port "$port" 10 ||
 	    fail "apache2 did not start: $(cat "$a/logs/error.log")"
-	wait_for_port "$bport" 10 || fail "apache2 backend did not start"
+	wait_for_port "$bport" 10 ||
+	    fail "the backend did not start: $(cat "$a/logs/echo.log")"
 }
 
 # req CERT URL [curl args...]: CERT is a name in $PKI, or - for none.
