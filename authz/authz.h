@@ -150,10 +150,12 @@ const struct cert_info	*cert_cache_get(struct cert_cache *, const char *,
 void			 cert_cache_free(struct cert_cache *);
 
 /*
- * Serials (match.c).  Normalizes a serial as SPEC §3.1 writes it (hex,
- * any case, optional 0x, colons or spaces, leading '-' for negative) to
- * uppercase hex without leading zero bytes, as cert_info.serial holds
- * it.  Returns 0, or -1 when malformed or longer than AUTHZ_SERIAL_MAX.
+ * Serials (match.c).  Normalizes a serial as certauthz.conf(5) writes it
+ * (hex, any case, optional 0x, colons or spaces, leading '-' for
+ * negative), or as i2a_ASN1_INTEGER() prints one for nginx and Apache (a
+ * backslash and a newline after every 35 bytes), to uppercase hex
+ * without leading zero bytes, as cert_info.serial holds it.  Returns 0,
+ * or -1 when malformed or longer than AUTHZ_SERIAL_MAX.
  */
 int	 serial_normalize(const char *, char *, size_t);
 /* The value of the hex digit c, or -1 when c is not one. */

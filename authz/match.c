@@ -44,6 +44,11 @@ serial_normalize(const char *in, char *out, size_t size)
 	for (; *p != '\0'; p++) {
 		if (*p == ':' || *p == ' ')
 			continue;
+		/* i2a_ASN1_INTEGER() breaks the line every 35 bytes */
+		if (p[0] == '\\' && p[1] == '\n' && p[2] != '\0') {
+			p++;
+			continue;
+		}
 		if (!isxdigit((unsigned char)*p))
 			return -1;
 		seen++;

@@ -5,6 +5,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <openssl/asn1.h>
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+
 #include "authz.h"
 #include "policy_impl.h"
 #include "test.h"
@@ -17,6 +21,40 @@ serial(const char *in)
 	if (serial_normalize(in, buf, sizeof(buf)) == -1)
 		return "ERR";
 	return buf;
+}
+
+/*
+ * A serial of n bytes 0x81, 0x82, ... (negative when neg) as
+ * i2a_ASN1_INTEGER() prints it for nginx and Apache, and as hex.
+ */
+static void
+serial_i2a(int n, int neg, char *out, size_t size, char *hex)
+{
+	unsigned char	 bytes[AUTHZ_SERIAL_MAX];
+	ASN1_INTEGER	*ai;
+	BIGNUM		*bn;
+	BIO		*b;
+	char		*s;
+	long		 len;
+	int		 i;
+
+	for (i = 0; i < n; i++) {
+		bytes[i] = (unsigned char)(0x81 + i);
+		sprintf(hex + 2 * i, "%02X", bytes[i]);
+	}
+	if ((bn = BN_bin2bn(bytes, n, NULL)) == NULL)
+		exit(1);
+	BN_set_negative(bn, neg);
+	if ((ai = BN_to_ASN1_INTEGER(bn, NULL)) == NULL ||
+	    (b = BIO_new(BIO_s_mem())) == NULL ||
+	    i2a_ASN1_INTEGER(b, ai) <= 0 ||
+	    (len = BIO_get_mem_data(b, &s)) <= 0 || (size_t)len >= size)
+		exit(1);
+	memcpy(out, s, (size_t)len);
+	out[len] = '\0';
+	BIO_free(b);
+	ASN1_INTEGER_free(ai);
+	BN_free(bn);
 }
 
 static const char *
@@ -45,7 +83,7 @@ main(void)
 	struct cert_info ci;
 	struct cond	 c;
 	struct valueset	 vs, *sets[1];
-	char		 key[32], big[200];
+	char		 key[32], big[200], i2a[256], hex[2 * 40 + 2];
 	char		*ekus[] = { "1.3.6.1.5.5.7.3.2" };
 	const char	*v, *err;
 	int		 i, ok, *arr, src[2] = { EMAIL_SRC_SAN, 0 };
@@ -64,6 +102,21 @@ main(void)
 	CHECK_STR(serial("10:0g"), "ERR");
 	CHECK_STR(serial("1001:"), "ERR");
 	CHECK_STR(serial("--1"), "ERR");
+	/* i2a_ASN1_INTEGER() breaks a serial of more than 35 bytes */
+	serial_i2a(40, 0, i2a, sizeof(i2a), hex);
+	CHECK(strstr(i2a, "\\\n") != NULL);
+	CHECK_STR(serial(i2a), hex);
+	serial_i2a(40, 1, i2a, sizeof(i2a), hex + 1);
+	hex[0] = '-';
+	CHECK(i2a[0] == '-' && strstr(i2a, "\\\n") != NULL);
+	CHECK_STR(serial(i2a), hex);
+	/* only that pair: a lone backslash or newline, or one at the end */
+	*strchr(i2a, '\n') = ' ';
+	CHECK_STR(serial(i2a), "ERR");
+	CHECK_STR(serial("10\\01"), "ERR");
+	CHECK_STR(serial("10\n01"), "ERR");
+	CHECK_STR(serial("1001\\\n"), "ERR");
+	CHECK_STR(serial("10\\\n01"), "1001");
 	memset(big, 'F', 128);
 	big[128] = '\0';
 	CHECK(strcmp(serial(big), "ERR") != 0);
