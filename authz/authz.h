@@ -82,8 +82,10 @@ void	 dn_free(struct dn *);
 #define CERT_F_NUL	0x01	/* a subject value or SAN holds a NUL byte */
 #define CERT_F_MULTI_CN	0x02	/* the subject holds more than one CN */
 
+/* Values, each NUL-terminated, that may hold a NUL: len[i] is v[i]'s. */
 struct strlist {
 	char		**v;
+	size_t		 *len;
 	size_t		  n;
 };
 

@@ -253,14 +253,18 @@ cert_strlist_free(struct strlist *l)
 	for (i = 0; i < l->n; i++)
 		free(l->v[i]);
 	free(l->v);
+	free(l->len);
 	l->v = NULL;
+	l->len = NULL;
 	l->n = 0;
 }
 
+/* Appends a copy of the len bytes of s.  Returns 0, -1 on ENOMEM. */
 static int
 cert_strlist_add(struct strlist *l, const char *s, size_t len)
 {
 	char	**v, *p;
+	size_t	 *n;
 
 	if ((p = malloc(len + 1)) == NULL)
 		return -1;
@@ -271,6 +275,12 @@ cert_strlist_add(struct strlist *l, const char *s, size_t len)
 		return -1;
 	}
 	l->v = v;
+	if ((n = reallocarray(l->len, l->n + 1, sizeof(*n))) == NULL) {
+		free(p);
+		return -1;
+	}
+	l->len = n;
+	l->len[l->n] = len;
 	l->v[l->n++] = p;
 	return 0;
 }

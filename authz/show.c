@@ -1,9 +1,10 @@
 /*
  * show.c: `certauthz show CERT`, what a policy can match in CERT, one
  * `field: value` line per value, values escaped as the decision line
- * escapes them (SPEC §5); and cli_read_input(), shared with `check`.
+ * escapes them, a NUL byte included; and cli_read_input(), shared with
+ * `check`.
  *
- * Field names are the policy keys of SPEC §3.1: serial, subject, issuer,
+ * Field names are the policy keys of certauthz.conf(5): serial, subject, issuer,
  * cn, ou, o, l, st, c, dc, uid, serialNumber, any other subject attribute
  * by dotted OID, email (marked "(san)" or "(subject)" by where it comes
  * from), dns, uri, ip, fingerprint, not_before, not_after (ISO 8601
@@ -60,7 +61,7 @@ cli_read_input(const char *path, size_t max, char **buf, size_t *len)
 	return -1;
 }
 
-/* The SPEC §3.1 key of a subject attribute: its short name, or its OID. */
+/* The policy key of a subject attribute: its short name, or its OID. */
 static const char *
 show_key(const struct dn_ava *a)
 {
@@ -81,15 +82,33 @@ show_key(const struct dn_ava *a)
 	return a->oid;
 }
 
-/* Prints "field: value", value escaped; a NUL byte is said, not hidden. */
+/*
+ * Prints "field: value", the len bytes of v escaped as authz_escape()
+ * escapes a value of the decision line (quoted when needed, \xNN, cut
+ * at AUTHZ_VALUE_MAX bytes with "..."), but a NUL byte too is written
+ * \x00 and said, never taken for the end of the value.
+ */
 static void
 show_line(const char *field, const char *v, size_t len, const char *note)
 {
-	char	 buf[4 * AUTHZ_VALUE_MAX + 16];
+	const unsigned char *s = (const unsigned char *)v;
+	size_t		 n = len > AUTHZ_VALUE_MAX ? AUTHZ_VALUE_MAX : len, i;
+	int		 quote = n == 0;
 
-	authz_escape(buf, sizeof(buf), v);
-	printf("%s: %s%s%s\n", field, buf,
-	    strlen(v) != len ? " (holds a NUL byte)" : "",
+	for (i = 0; i < n; i++)
+		if (s[i] < 0x21 || s[i] >= 0x7f || s[i] == '"' || s[i] == '\\')
+			quote = 1;
+	printf("%s: %s", field, quote ? "\"" : "");
+	for (i = 0; i < n; i++) {
+		if (s[i] == '"' || s[i] == '\\')
+			printf("\\%c", s[i]);
+		else if (s[i] < 0x20 || s[i] >= 0x7f)
+			printf("\\x%02x", s[i]);
+		else
+			putchar(s[i]);
+	}
+	printf("%s%s%s%s\n", len > n ? "..." : "", quote ? "\"" : "",
+	    memchr(v, '\0', len) != NULL ? " (holds a NUL byte)" : "",
 	    note != NULL ? note : "");
 }
 
@@ -99,7 +118,7 @@ show_list(const char *field, const struct strlist *l, const char *note)
 	size_t	 i;
 
 	for (i = 0; i < l->n; i++)
-		show_line(field, l->v[i], strlen(l->v[i]), note);
+		show_line(field, l->v[i], l->len[i], note);
 }
 
 static void

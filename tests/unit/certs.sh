@@ -37,6 +37,15 @@ for want in 'dns: svc.example.com' 'ip: 2001:db8::1' 'ip: 192.0.2.1' \
     '1.2.3.4: abc' 'eku: 1.3.6.1.4.1.99999.1'; do
 	grep -qxF "$want" "$T/san.out" || fail "show: no line '$want'"
 done
+# A SAN holding a NUL byte is shown whole, escaped, and said to hold one;
+# its twin without a NUL has no note.
+"$c" show "$T/nuldns.pem" > "$T/nuldns.out" || fail "show nuldns"
+for want in 'dns: "good.example\x00.evil" (holds a NUL byte)' \
+    'uri: "https://good.example\x00.evil/" (holds a NUL byte)' \
+    'email: "a@good.example\x00.evil" (holds a NUL byte) (san)'; do
+	grep -qxF "$want" "$T/nuldns.out" || fail "show: no line '$want'"
+done
+grep -q 'NUL' "$T/san.out" && fail "show: a NUL note without a NUL"
 # Twin: a certificate that is not one is an error, exit 2.
 echo garbage > "$T/bad.pem"
 "$c" show "$T/bad.pem" > /dev/null 2>&1

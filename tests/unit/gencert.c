@@ -1,6 +1,6 @@
 /*
  * gencert.c: makes the certificates the openssl command line cannot
- * (NUL bytes, negative serials, BMPString and T61String values,
+ * (NUL bytes in names and SANs, negative serials, BMPString and T61String values,
  * multi-valued RDNs, injection attempts) for test_cert.
  *
  * Usage: gencert DIR.  Writes DIR/ca.pem and DIR/NAME.pem for each case
@@ -202,6 +202,14 @@ main(int argc, char *argv[])
 		add(n, "CN", MBSTRING_UTF8, "x", -1, -1);
 		g = GENERAL_NAMES_new();
 		san(g, GEN_EMAIL, "alice@example.com\0.evil", 24);
+		client(x);
+	});
+	CASE("nuldns", "100A0", {
+		add(n, "CN", MBSTRING_UTF8, "x", -1, -1);
+		g = GENERAL_NAMES_new();
+		san(g, GEN_DNS, "good.example\0.evil", 18);
+		san(g, GEN_URI, "https://good.example\0.evil/", 27);
+		san(g, GEN_EMAIL, "a@good.example\0.evil", 20);
 		client(x);
 	});
 	CASE("neg", "-1001", {

@@ -444,6 +444,15 @@ fields(void)
 	ci = check_cert(gendir, "nulsan", 1);
 	CHECK(ci != NULL && (ci->flags & CERT_F_NUL));
 	cert_free(ci);
+	ci = check_cert(gendir, "nuldns", 1);
+	CHECK(ci != NULL && (ci->flags & CERT_F_NUL));
+	if (ci != NULL) {
+		CHECK(ci->dns.n == 1 && ci->dns.len[0] == 18 &&
+		    memcmp(ci->dns.v[0], "good.example\0.evil", 19) == 0);
+		CHECK(ci->uri.n == 1 && ci->uri.len[0] == 27);
+		CHECK(ci->san_email.n == 1 && ci->san_email.len[0] == 20);
+	}
+	cert_free(ci);
 	/* Every SAN type, subject emails, EKU, other attributes. */
 	ci = check_cert(gendir, "san", 1);
 	if (ci != NULL) {
