@@ -135,12 +135,14 @@ ab_conf() {
 	mkdir -p "$a/run" "$a/logs"
 	chmod 755 "$run" "$a"
 	ab_fport=$(free_port)
-	cp "$top_srcdir/contrib/apache/certauthz-env.conf" "$a/" &&
+	cp "$top_srcdir/contrib/apache/certauthz-env.conf" \
+	    "$top_srcdir/contrib/apache/certauthz-headers.conf" "$a/" &&
 	cp "$top_srcdir/contrib/apache/certauthz-authnz-fcgi.conf" "$a/site.conf" || return 1
 	ab_subst "$a/site.conf" "fcgi://127.0.0.1:9000/" "fcgi://127.0.0.1:$ab_fport/" &&
 	ab_subst "$a/site.conf" "<VirtualHost *:443>" "<VirtualHost 127.0.0.1:$APORT>" &&
 	ab_subst "$a/site.conf" "/etc/certauthz/tls/" "$PKI/" &&
 	ab_subst "$a/site.conf" "/etc/apache2/conf-available/certauthz-env.conf" "$a/certauthz-env.conf" &&
+	ab_subst "$a/site.conf" "/etc/apache2/conf-available/certauthz-headers.conf" "$a/certauthz-headers.conf" &&
 	ab_subst "$a/site.conf" "http://127.0.0.1:8080/" "http://127.0.0.1:$BPORT/" || return 1
 	if [ "$(id -u)" = 0 ]; then
 		user="User nobody

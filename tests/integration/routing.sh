@@ -3,19 +3,18 @@
 # which request is being authorized.
 #
 # For every target of targets.txt (and the %XX of every reserved
-# character), sent raw with curl through real nginx with the shipped
-# snippets: the location nginx routed to (an X-Routed response header),
-# the policy certauthzd applied (the X-Certauthz-Policy the backend
-# received) and where a backend that routes the raw forwarded target by
-# prefix, without normalizing it, would file it, must be one.  A 403 is
-# allowed only as a deny that placed no policy (policy=-: a target
-# certauthzd cannot place); alice is allowed by every policy.  Then the
-# same for Host spellings against `when.host` and nginx's server_name.
-#
-# ROUTING_SERVERS: "nginx apache" by default (apache: the shipped
-# certauthz-authnz-fcgi.conf).
+# character), sent raw with curl through real nginx and real Apache
+# (mod_authnz_fcgi) with the shipped files: the location the server
+# routed to (an X-Routed response header), the policy certauthzd applied
+# (the X-Certauthz-Policy the backend received) and where a backend
+# that routes the raw forwarded target by prefix, without normalizing
+# it, would file it, must be one.  A 403 is allowed only as a deny that
+# placed no policy (policy=-: a target certauthzd cannot place); alice
+# is allowed by every policy.  Then the same for Host spellings against
+# `when.host` and the servers' virtual hosts.  Both servers rewrite
+# /console/ into /ops/, which a `when.path` protects.
 . "$top_srcdir/tests/lib.sh"
-need nginx curl python3
+need nginx apache2 curl python3
 . "$top_srcdir/tests/integration/web-lib.sh"
 
 # alice is allowed by each policy; the rule names say which applied.
@@ -27,6 +26,8 @@ policies = (
     allow = ( { name = "vhost-staff"; o = "Example"; } ); },
   { name = "admin"; when = { path = [ "/admin", "/admin/*" ]; };
     allow = ( { name = "admin-staff"; o = "Example"; } ); },
+  { name = "ops"; when = { path = [ "/ops", "/ops/*" ]; };
+    allow = ( { name = "ops-staff"; o = "Example"; } ); },
   { name = "default"; allow = ( { name = "default-staff"; o = "Example"; } ); }
 );
 POLICY
@@ -53,7 +54,7 @@ tls="ssl_certificate $PKI/server.pem;
 	ssl_verify_client on;
 	ssl_verify_depth 2;
 	include snippets/certauthz-location.conf;"
-echo_body='policy=$http_x_certauthz_policy target=$request_uri\n'
+echo_body='user=$http_x_certauthz_user policy=$http_x_certauthz_policy uri=$request_uri\n'
 cat > "$n/nginx.conf" <<NGINX
 $user
 worker_processes 1;
@@ -74,7 +75,7 @@ http {
 		listen 127.0.0.1:$port ssl default_server;
 		server_name localhost;
 		$tls
-		rewrite ^/console/(.*)\$ /admin/\$1 last;
+		rewrite ^/console/(.*)\$ /ops/\$1 last;
 		location / {
 			add_header X-Routed default always;
 			include snippets/certauthz-proxy.conf;
@@ -89,6 +90,16 @@ http {
 			add_header X-Routed admin always;
 			include snippets/certauthz-proxy.conf;
 			proxy_pass http://127.0.0.1:$bport/admin/;
+		}
+		location = /ops {
+			add_header X-Routed ops always;
+			include snippets/certauthz-proxy.conf;
+			proxy_pass http://127.0.0.1:$bport/ops;
+		}
+		location /ops/ {
+			add_header X-Routed ops always;
+			include snippets/certauthz-proxy.conf;
+			proxy_pass http://127.0.0.1:$bport/ops/;
 		}
 	}
 	server {
@@ -113,13 +124,48 @@ nginx -p "$n/" -e "$n/error.log" -c "$n/nginx.conf" &
 track_pid $!
 wait_for_port "$port" 10 || fail "nginx did not start: $(cat "$n/error.log")"
 wait_for_port "$bport" 10 || fail "nginx backend did not start"
+nport=$port
+
+# Apache: the shipped site, with X-Routed headers, the same rewrite and
+# a virtual host for admin.example.com added.  The shipped site applies
+# the policy "admin" to /admin and /admin/ by CERTAUTHZ_POLICY, in both
+# virtual hosts; `when` picks the policy elsewhere.
+apache_site_hook() {
+	local routed='
+	RewriteRule ^/console/(.*)$ /ops/$1 [PT]
+	<Location "/">
+		Header always set X-Routed @AREA@
+	</Location>
+	<LocationMatch "^/admin(/|$)">
+		Header always set X-Routed admin
+	</LocationMatch>
+	<LocationMatch "^/ops(/|$)">
+		Header always set X-Routed @OPS@
+	</LocationMatch>
+</VirtualHost>'
+	python3 - "$1/site.conf" "$routed" <<'PY'
+import sys
+p, routed = sys.argv[1:]
+s = open(p).read()
+site = s.replace("</VirtualHost>",
+    routed.replace("@AREA@", "default").replace("@OPS@", "ops"))
+vhost = s[s.index("<VirtualHost"):].replace("ServerName app.example.com",
+    "ServerName admin.example.com").replace("</VirtualHost>",
+    routed.replace("@AREA@", "vhost").replace("@OPS@", "vhost"))
+open(p, "w").write(site + "\n" + vhost)
+PY
+}
+start_apache authnz
+aport=$port
 
 # naive TARGET: where a backend that routes the raw target by prefix
-# files it: "admin" for /admin and /admin/..., else "default".
+# files it: "admin" for /admin and /admin/..., "ops" likewise, else
+# "default".
 naive() {
 	local p=${1%%[?#]*}
 	case $p in
 	/admin|/admin/*) echo admin ;;
+	/ops|/ops/*) echo ops ;;
 	*) echo default ;;
 	esac
 }
@@ -148,34 +194,36 @@ one() {
 	    "https://127.0.0.1:$port/") || true
 	routed=$(tr -d '\r' < "$T/head" | sed -n 's/^X-Routed: //Ip' | head -1)
 	case $code in
-	200)	policy=$(sed -n 's/^policy=\([^ ]*\) .*/\1/p' "$T/body")
-		target=$(sed -n 's/.* target=//p' "$T/body")
+	200)	policy=$(sed -n 's/.* policy=\([^ ]*\) .*/\1/p' "$T/body")
+		target=$(sed -n 's/.* uri=\([^ ]*\).*/\1/p' "$T/body")
 		line=$(last_line)
 		echo "$code routed=$routed policy=$policy backend=$target $t $*"
 		[ -n "$routed" ] && [ "$policy" = "$routed" ] ||
-		    fail "$t $*: nginx routed to '$routed', certauthzd applied '$policy'"
+		    fail "$server: $t $*: routed to '$routed', certauthzd applied '$policy'"
 		case $line in
 		"allow policy=$policy "*) ;;
-		*) fail "$t: the decision line disagrees: $line" ;;
+		*) fail "$server: $t: the decision line disagrees: $line" ;;
 		esac
 		[ "$routed" = vhost ] || [ "$(naive "$target")" = "$routed" ] ||
-		    fail "$t: nginx routed to $routed, the backend got $target"
+		    fail "$server: $t: routed to $routed, the backend got $target"
 		;;
 	403)	line=$(last_line)
 		echo "$code routed=$routed ${line%% serial=*} $t $*"
 		case $line in
 		"deny policy=- rule=- reason="*) ;;
-		*) fail "$t $*: a 403 that is not a placement deny: $line" ;;
+		*) fail "$server: $t $*: a 403 that is not a placement deny: $line" ;;
 		esac ;;
-	*)	echo "$code routed=$routed (nginx) $t $*"
+	*)	echo "$code routed=$routed ($server) $t $*"
 		case $code in
 		4??) ;;
-		*) fail "$t $*: status $code" ;;
+		*) fail "$server: $t $*: status $code" ;;
 		esac ;;
 	esac
 }
 
-{
+# corpus SERVER: every target through SERVER, one record a line.
+corpus() {
+	local t c h
 	while IFS= read -r t; do
 		case $t in ""|"#"*) ;; *) one "$t" ;; esac
 	done < "$top_srcdir/tests/integration/targets.txt"
@@ -186,34 +234,47 @@ one() {
 		one "/admin/x%$c"
 		one "/%${c}admin"
 	done
-	# Host spellings: nginx's server_name and `when.host` must agree.
+	# Host spellings: the server's virtual host and `when.host` agree.
 	for h in admin.example.com ADMIN.Example.COM admin.example.com. \
 	    admin.example.com:443 admin.example.com.:443 www.example.com \
 	    admin.example.com.. xadmin.example.com admin.example.comx; do
-		one /admin/x -H "Host: $h"
+		one /ops/x -H "Host: $h"
 		one /app/x -H "Host: $h"
 	done
 	one "https://admin.example.com/app/x"
 	one "https://admin.example.com/app/x" -H "Host: www.example.com"
-	one "https://www.example.com/admin/x" -H "Host: admin.example.com"
-} > "$T/records" || { cat "$T/records" >&2; exit 1; }
+	one "https://www.example.com/ops/x" -H "Host: admin.example.com"
+}
 
-# Enough of the corpus reached every outcome.
-total=$(wc -l < "$T/records")
-[ "$total" -ge 100 ] || fail "only $total targets"
-for want in "^200 routed=admin policy=admin" "^200 routed=default" \
-    "^200 routed=vhost" "^403 routed=admin deny policy=- rule=- reason=\"dot segment" \
-    "^403 .*reason=\"path parameters"; do
-	grep -q "$want" "$T/records" || fail "no record /$want/"
-done
-# The findings of the review, decided as nginx routes them.
-for t in "/admin/secret.txt#/../.." "/console/secret.txt"; do
-	grep -qF "200 routed=admin policy=admin backend=/admin/" <(grep -F " $t" "$T/records") ||
-	    fail "$t: $(grep -F " $t" "$T/records")"
-done
-for t in "/admin/..;/x" "/admin/..%3B/x" "/admin/x/../../public"; do
-	grep -q "^403 " <(grep -F " $t" "$T/records") ||
-	    fail "$t: $(grep -F " $t" "$T/records")"
-done
-echo "routing: $total targets, $(grep -c '^200' "$T/records") allowed by the routed policy, $(grep -c '^403' "$T/records") not placed, $(grep -c '^4[0-9][0-9] .*(nginx)' "$T/records") refused by nginx"
+# check SERVER: what every server must have shown.
+check() {
+	local r=$T/$1.records total t want
+	total=$(wc -l < "$r")
+	[ "$total" -ge 100 ] || fail "$1: only $total targets"
+	for want in "^200 routed=admin policy=admin" "^200 routed=default" \
+	    "^200 routed=ops policy=ops" "^200 routed=vhost policy=vhost" \
+	    "^403 .*reason=\"dot segment" "^403 .*reason=\"path parameters"; do
+		grep -q "$want" "$r" || fail "$1: no record /$want/"
+	done
+	# The findings of the review, decided as the server routes them.
+	for t in "/admin/secret.txt" "/console/secret.txt" "https://127.0.0.1:$port/admin/x"; do
+		grep -qE "^200 routed=(admin|ops) policy=(admin|ops) backend=/(admin|ops)/" \
+		    <(grep -F " $t" "$r") || fail "$1: $t: $(grep -F " $t" "$r")"
+	done
+	# Never the default policy for these (a servlet backend serves
+	# /admin/x for the last two).
+	for t in "/admin/..;/x" "/admin/..%3B/x" "/admin/x/../../public" \
+	    "/public/..;/admin/x" "/admin;jsessionid=1/x"; do
+		grep -F " $t" "$r" | grep -q "policy=default" &&
+		    fail "$1: $t: $(grep -F " $t" "$r")"
+	done
+	echo "$1: $total targets, $(grep -c '^200' "$r") allowed by the routed policy, $(grep -c '^403' "$r") not placed, $(grep -c "^4[0-9][0-9] .*($1)" "$r") refused by $1"
+}
+
+server=nginx port=$nport
+corpus > "$T/nginx.records" || { cat "$T/nginx.records" >&2; exit 1; }
+check nginx
+server=apache port=$aport
+corpus > "$T/apache.records" || { cat "$T/apache.records" >&2; exit 1; }
+check apache
 exit 0

@@ -17,7 +17,7 @@ web_daemon=${WEB_CERTAUTHZD:-$top_builddir/certauthzd}
 contrib=$top_srcdir/contrib
 [ -x "$web_daemon" ] || fail "$web_daemon is not built"
 
-# web_policy FILE: the policy every web test uses (SPEC 3).  "default"
+# web_policy FILE: the policy every web test uses (certauthz.conf(5)).  "default"
 # has no `when`, so it applies unless the server names a policy:
 # "admin" is reached only through CERTAUTHZ_POLICY.
 #   alice (OU=Eng), carol (OU=Ops): allowed by default
@@ -223,6 +223,10 @@ FcgidProcessTableFile $a/run/fcgid_shm" ;;
 	    "/etc/apache2/conf-available/certauthz-headers.conf" \
 	    "$a/certauthz-headers.conf"
 	subst "$a/site.conf" "http://127.0.0.1:8080/" "http://127.0.0.1:$bport/"
+	# A test may add to the site: apache_site_hook DIR, when defined.
+	if declare -F apache_site_hook >/dev/null; then
+		apache_site_hook "$a"
+	fi
 	user=
 	if [ "$(id -u)" = 0 ]; then
 		user="User nobody
