@@ -23,6 +23,8 @@
 #define AUTHZ_CERT_MAX_LIMIT	49152	/* max_cert_bytes at most: a
 					   request is 64 KiB in all */
 #define AUTHZ_VALUE_MAX		256	/* bytes of one log value */
+#define AUTHZ_HEADER_MAX	2048	/* bytes of one Variable- header
+					   value as sent, "..." included */
 #define AUTHZ_SERIAL_MAX	64	/* bytes of a serial's magnitude */
 #define AUTHZ_SERIAL_HEXLEN	(2 * AUTHZ_SERIAL_MAX + 2)	/* '-', NUL */
 #define AUTHZ_LINE_MAX		4096	/* a decision line, NUL included */
@@ -240,13 +242,20 @@ void	 authz_decision_clear(struct authz_decision *);
  * and capped, NUL-terminated, truncated to size; returns its length.
  * authz_escape() writes one value as §5 escapes it (quoted when needed,
  * capped at AUTHZ_VALUE_MAX bytes of input with "...") and returns the
- * length written.  authz_header_value() writes a value for a Variable-
- * header: bytes below 0x20 and 0x7f as \xNN, '\' as \\, and a space
- * that starts or ends the value as \x20 (web servers trim those), so
- * the value a backend reads names one certificate value only; nothing
- * else changed.  It returns the length written, or -1 when the value
- * does not fit in size (the caller must then fail, never send a cut
- * identity).  Both always NUL-terminate when size > 0.
+ * length written.
+ *
+ * authz_header_value() writes a value for a Variable- header: bytes
+ * below 0x20 and 0x7f as \xNN, '\' as \\, and a space that starts or
+ * ends the value as \x20 (web servers trim those), so the value a
+ * backend reads names one certificate value only; nothing else changed.
+ * A value whose escaped form is longer than AUTHZ_HEADER_MAX bytes (or
+ * than size - 1) is cut, between escapes and UTF-8 characters, and ends
+ * in "..." within that bound, as a log value is.  It returns the length
+ * written, or -1 when size is below 4 (no room for "...").
+ * authz_header_fits() returns 1 when v is written uncut within
+ * AUTHZ_HEADER_MAX, 0 otherwise: an identity that does not fit is a
+ * deny (eval.c), so CERTAUTHZ_USER is never cut.  Each of the three
+ * writers NUL-terminates when size > 0.
  */
 size_t	 authz_decision_line(const struct authz_decision *,
 	    const struct authz_request *, char *, size_t);
@@ -254,3 +263,4 @@ size_t	 authz_escape(char *, size_t, const char *);
 int	 authz_header_value(char *, size_t, const char *);
 
 #endif /* AUTHZ_H */
+int	 authz_header_fits(const char *);

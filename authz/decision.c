@@ -150,35 +150,78 @@ authz_decision_line(const struct authz_decision *d,
 	return o < size ? o : (size > 0 ? size - 1 : 0);
 }
 
+/*
+ * The bytes authz_header_value() writes for s[i], the byte at i of a
+ * value: 2 for '\', 4 for a control byte, 0x7f or an edge space
+ * (\xNN), else 1.
+ */
+static size_t
+decision_header_width(const unsigned char *s, size_t i)
+{
+	if (s[i] == '\\')
+		return 2;
+	if (s[i] < 0x20 || s[i] == 0x7f || (s[i] == ' ' &&
+	    (i == 0 || s[i + 1] == '\0')))
+		return 4;
+	return 1;
+}
+
+/* The length of v as authz_header_value() writes it uncut. */
+static size_t
+decision_header_len(const char *v)
+{
+	const unsigned char	*s = (const unsigned char *)(v ? v : "");
+	size_t			 n = 0, i;
+
+	for (i = 0; s[i] != '\0'; i++)
+		n += decision_header_width(s, i);
+	return n;
+}
+
+int
+authz_header_fits(const char *v)
+{
+	return decision_header_len(v) <= AUTHZ_HEADER_MAX;
+}
+
 int
 authz_header_value(char *buf, size_t size, const char *v)
 {
 	const unsigned char	*s = (const unsigned char *)(v ? v : "");
-	size_t			 o = 0, i;
+	size_t			 o = 0, i, w, max, back;
+	int			 cut;
 
-	if (size == 0)
+	if (size < 4) {
+		if (size > 0)
+			buf[0] = '\0';
 		return -1;
+	}
+	max = size - 1 < AUTHZ_HEADER_MAX ? size - 1 : AUTHZ_HEADER_MAX;
+	cut = decision_header_len(v) > max;
+	if (cut)
+		max -= 3;	/* room for the "..." */
 	for (i = 0; s[i] != '\0'; i++) {
-		if (s[i] == '\\') {
-			if (o + 2 >= size)
-				goto fail;
+		if (o + (w = decision_header_width(s, i)) > max)
+			break;
+		if (w == 2) {
 			buf[o++] = '\\';
 			buf[o++] = '\\';
-		} else if (s[i] < 0x20 || s[i] == 0x7f || (s[i] == ' ' &&
-		    (i == 0 || s[i + 1] == '\0'))) {
-			if (o + 4 >= size)
-				goto fail;
+		} else if (w == 4) {
 			snprintf(buf + o, 5, "\\x%02x", s[i]);
 			o += 4;
-		} else {
-			if (o + 1 >= size)
-				goto fail;
+		} else
 			buf[o++] = (char)s[i];
+	}
+	if (cut) {
+		/* never end inside a UTF-8 character: drop its first bytes */
+		for (back = 0; back < 3 && i > 0 && (s[i] & 0xc0) == 0x80 &&
+		    s[i - 1] >= 0x80; back++) {
+			i--;
+			o--;	/* a byte >= 0x80 was written as itself */
 		}
+		memcpy(buf + o, "...", 3);
+		o += 3;
 	}
 	buf[o] = '\0';
 	return (int)o;
-fail:
-	buf[0] = '\0';
-	return -1;
 }

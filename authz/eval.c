@@ -261,11 +261,14 @@ eval_email(const struct authz_policy *p, const struct cert_info *ci)
  * CERTAUTHZ_USER.  When the allowing rule has a condition on the
  * identity's kind (email, uri, dns), the value that satisfied it, never
  * another value of the same certificate; otherwise the first value.
- * NULL when there is none or it is empty: the caller denies.
+ * NULL with *reason set when there is none, it is empty, or it does not
+ * fit in its header uncut (a long subject): the caller denies, so the
+ * daemon never has an allow it cannot send and `certauthz check` says
+ * the same.
  */
 static const char *
 eval_identity(const struct authz_policy *p, const struct cert_info *ci,
-    const struct eval_hits *hits)
+    const struct eval_hits *hits, const char **reason)
 {
 	const char	*v = NULL;
 	size_t		 i, j;
@@ -300,7 +303,15 @@ eval_identity(const struct authz_policy *p, const struct cert_info *ci,
 		v = ci->fingerprint;
 		break;
 	}
-	return v != NULL && *v != '\0' ? v : NULL;
+	if (v == NULL || *v == '\0') {
+		*reason = "no identity";
+		return NULL;
+	}
+	if (!authz_header_fits(v)) {
+		*reason = "identity too long for CERTAUTHZ_USER";
+		return NULL;
+	}
+	return v;
 }
 
 /* The certificate itself (SPEC §3.2).  Returns NULL, or why it is denied. */
@@ -440,8 +451,9 @@ authz_decide(const struct authz_policy *p, const struct authz_request *req,
 		}
 		if (hits.email != NULL)
 			d->email = hits.email;	/* the email the rule held on */
-		if ((d->user = eval_identity(p, ci, &hits)) == NULL) {
-			eval_deny(d, "no identity");
+		if ((d->user = eval_identity(p, ci, &hits, &reason)) ==
+		    NULL) {
+			eval_deny(d, reason);
 			goto done;
 		}
 		d->result = AUTHZ_ALLOW;

@@ -2,16 +2,15 @@
  * response.c: the answers of SPEC §2.3.
  *
  * An allow is "Status: 200 OK" and one Variable-CERTAUTHZ_* header per
- * identity field, each value escaped by authz_header_value(); when a
- * value does not fit, the answer is a 500, never a cut identity.  A deny
- * and a fault carry a fixed body that never says why.
+ * identity field, each value escaped and bounded by authz_header_value()
+ * (the library cuts a long subject or email with "...", and denies an
+ * identity that would need cutting, so every allow it hands over can be
+ * sent).  A deny and a fault carry a fixed body that never says why.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "certauthzd.h"
-
-#define RESPONSE_VALUE_MAX	2048
 
 static const char response_403[] =
     "Status: 403 Forbidden\r\n"
@@ -34,7 +33,7 @@ response_error(FCGX_Stream *out)
 int
 response_write(FCGX_Stream *out, const struct authz_decision *d)
 {
-	char	 head[6 * (RESPONSE_VALUE_MAX + 32) + 64];
+	char	 head[6 * (AUTHZ_HEADER_MAX + 32) + 64];
 
 	if (d->result == AUTHZ_DENY) {
 		FCGX_PutStr(response_403, sizeof(response_403) - 1, out);
@@ -43,15 +42,20 @@ response_write(FCGX_Stream *out, const struct authz_decision *d)
 	if (d->result != AUTHZ_ALLOW || d->cert == NULL)
 		goto fail;
 
-	/* Render every header first: nothing is sent unless all fit. */
+	/*
+	 * Render every header first: nothing is sent unless all are there.
+	 * The identity is checked once more: a cut one is never sent.
+	 */
 	{
-		char		 v[6][RESPONSE_VALUE_MAX];
+		char		 v[6][AUTHZ_HEADER_MAX + 1];
 		const char	*src[6] = { d->user, d->policy, d->rule,
 				    d->cert->serial, d->cert->subject_str,
 				    d->email };
 		size_t		 i, nv = d->email != NULL ? 6 : 5;
 		int		 len;
 
+		if (d->user == NULL || !authz_header_fits(d->user))
+			goto fail;
 		for (i = 0; i < nv; i++)
 			if (src[i] == NULL ||
 			    authz_header_value(v[i], sizeof(v[i]), src[i]) < 0)

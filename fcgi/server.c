@@ -351,10 +351,11 @@ server_answer(struct worker *w, FCGX_Request *r, const char *fault)
 	server_end(r);
 
 	if (d.result == AUTHZ_ALLOW && status != 200) {
-		log_warnx("%s: an identity header does not fit: 500",
-		    __func__);
-		pri = LOG_ERR;
-	} else if (d.result == AUTHZ_ALLOW)
+		/* the line says what was answered: never "allow" on a 500 */
+		d.result = AUTHZ_FAULT;
+		d.reason = "allow answer could not be written";
+	}
+	if (d.result == AUTHZ_ALLOW)
 		pri = (policy != NULL && authz_policy_log_allow(policy)) ?
 		    LOG_INFO : -1;
 	else if (d.result == AUTHZ_DENY)

@@ -4,7 +4,7 @@
 # larger than the thread count, more connections than the limit,
 # duplicate and oversized params, both serial params, requests in
 # parts, stalled or two in one write, hostile bytes, a FILTER request,
-# and -t.
+# -t, and a subject longer than a header holds.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/integration/daemon-lib.sh"
 
@@ -196,4 +196,38 @@ grep -q ' role=authorizer ' "$T/err" || fail "no authorizer role logged"
 
 stop_pid $dpid
 wait $dpid 2>/dev/null
+
+# A subject longer than a header holds (36 OUs): a 200 whose subject
+# header is cut with "..." to 2048 bytes, logged as the allow it is.
+# With identity "subject" the identity cannot be sent uncut: a 403 for
+# the reason `certauthz check` prints, which exits 1 too.
+BIG=$(params bigsubject)
+write_policy "$T/big.conf" big
+subject=$($OPENSSL x509 -in "$PKI/bigsubject.pem" -noout -subject \
+    -nameopt RFC2253 | sed 's/^subject= *//')
+[ ${#subject} -gt 2048 ] || fail "bigsubject.pem: subject of ${#subject} bytes"
+printf 'Status: 200 OK\nVariable-CERTAUTHZ_USER: big\nVariable-CERTAUTHZ_POLICY: default\nVariable-CERTAUTHZ_RULE: people\nVariable-CERTAUTHZ_SERIAL: 1009\nVariable-CERTAUTHZ_SUBJECT: %s...\nVariable-CERTAUTHZ_EMAIL: big@example.com\n\n' \
+    "$(printf '%s' "$subject" | cut -c1-2045)" | crlf > "$T/bigallow.exp"
+start_daemon -n 2 -c "$T/big.conf" -s "unix:$S"
+check bigallow -r responder -f "$BIG"
+check bigallow -r authorizer -f "$BIG"
+stop_pid $dpid
+wait $dpid 2>/dev/null
+[ "$(grep -c '^allow policy=default rule=people user=big serial=1009 ' "$T/err")" = 2 ] ||
+    { cat "$T/err" >&2; fail "no allow lines for bigsubject"; }
+grep -q '^error \|does not fit' "$T/err" && fail "bigsubject: $(cat "$T/err")"
+
+sed 's/identity = "cn"/identity = "subject"/' "$T/big.conf" > "$T/bigsubj.conf"
+"$top_builddir/certauthz" check -c "$T/bigsubj.conf" "$PKI/bigsubject.pem" > "$T/check.out"
+[ $? -eq 1 ] || fail "check of bigsubject as identity: $(cat "$T/check.out")"
+reason=$(sed -n 's/^deny policy=default rule=people \(reason="[^"]*"\) .*/\1/p' "$T/check.out")
+[ "$reason" = 'reason="identity too long for CERTAUTHZ_USER"' ] ||
+    fail "check: $(cat "$T/check.out")"
+start_daemon -n 2 -c "$T/bigsubj.conf" -s "unix:$S"
+check deny -r responder -f "$BIG"
+check deny -r authorizer -f "$BIG"
+stop_pid $dpid
+wait $dpid 2>/dev/null
+[ "$(grep -c "^deny policy=default rule=people $reason user=- serial=1009 " "$T/err")" = 2 ] ||
+    { cat "$T/err" >&2; fail "no deny lines for bigsubject as identity"; }
 exit 0

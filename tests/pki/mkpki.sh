@@ -22,6 +22,9 @@
 #     expired  serial 1007  CN=expired,OU=Eng,O=Example  (valid 2020-01-01..2021-01-01)
 #     server-only serial 1008 CN=svc,OU=Eng,O=Example    (EKU serverAuth only)
 #     rogue    serial 1001  CN=alice,OU=Eng,O=Example    signed by rogue-ca
+#     bigsubject serial 1009 CN=big, 36 OUs "unit-NN-xxx..." (58 bytes
+#              each), O=Example  big@example.com: a subject longer
+#              than a Variable- header holds
 #   client-ca.crl          CRL of the client CA revoking mallory (1003)
 #   NAME.txt               `openssl x509 -text` of each, for humans
 #
@@ -167,6 +170,14 @@ client expired "/O=Example/OU=Eng/CN=expired"   1007 \
 key server-only
 SAN=email:svc@example.com sign client-ca server-only \
     "/O=Example/OU=Eng/CN=svc" 1008 v3_serveronly
+
+big=/O=Example
+i=1
+while [ $i -le 36 ]; do
+	big=$big/OU=unit-$(printf %02d $i)-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
+	i=$((i + 1))
+done
+client bigsubject "$big/CN=big" 1009 email:big@example.com
 
 # A CRL of the client CA that revokes mallory.
 (cd client-ca.db && "$OPENSSL" ca -config ../ca.cnf -cert ../client-ca.pem \

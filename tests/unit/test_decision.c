@@ -23,6 +23,7 @@ main(void)
 	struct authz_request	 req;
 	struct authz_decision	 d;
 	char			 buf[AUTHZ_LINE_MAX], long_[400], want[400];
+	char			 big[AUTHZ_HEADER_MAX + 16];
 	size_t			 n;
 
 	CHECK_STR(esc(NULL), "-");
@@ -56,11 +57,45 @@ main(void)
 	CHECK_STR(buf, "\\x20a b\\x20");
 	CHECK(authz_header_value(buf, sizeof(buf), " ") == 4);
 	CHECK_STR(buf, "\\x20");
-	CHECK(authz_header_value(buf, 3, "\\") == 2);
-	CHECK(authz_header_value(buf, 2, "\\") == -1);
-	CHECK(authz_header_value(buf, 4, "abcd") == -1);
+	CHECK(authz_header_value(buf, 4, "\\") == 2);
+	CHECK(authz_header_value(buf, 3, "\\") == -1);
+	CHECK_STR(buf, "");
 	CHECK(authz_header_value(buf, 5, "abcd") == 4);
-	CHECK(authz_header_value(buf, 5, "ab\n") == -1);
+	CHECK_STR(buf, "abcd");
+	/* too long for size: cut between escapes, "..." within the bound */
+	CHECK(authz_header_value(buf, 4, "abcd") == 3);
+	CHECK_STR(buf, "...");
+	CHECK(authz_header_value(buf, 5, "ab\n") == 4);
+	CHECK_STR(buf, "a...");
+	CHECK(authz_header_value(buf, 8, "\\\\\\\\") == 7);
+	CHECK_STR(buf, "\\\\\\\\...");
+
+	/* AUTHZ_HEADER_MAX bytes fit; one more is cut to that bound */
+	memset(big, 'a', AUTHZ_HEADER_MAX);
+	big[AUTHZ_HEADER_MAX] = '\0';
+	CHECK(authz_header_fits(big));
+	CHECK(authz_header_value(buf, sizeof(buf), big) == AUTHZ_HEADER_MAX);
+	CHECK_STR(buf, big);
+	strcpy(big + AUTHZ_HEADER_MAX, "b");
+	CHECK(!authz_header_fits(big));
+	CHECK(authz_header_value(buf, sizeof(buf), big) == AUTHZ_HEADER_MAX);
+	CHECK(strncmp(buf, big, AUTHZ_HEADER_MAX - 3) == 0 &&
+	    strcmp(buf + AUTHZ_HEADER_MAX - 3, "...") == 0);
+	/* the escaped length is what counts: 1100 '\' are 2200 bytes */
+	memset(big, '\\', 1100);
+	big[1100] = '\0';
+	CHECK(!authz_header_fits(big));
+	CHECK(authz_header_value(buf, sizeof(buf), big) ==
+	    AUTHZ_HEADER_MAX - 1);	/* no half escape */
+	CHECK(strspn(buf, "\\") == AUTHZ_HEADER_MAX - 4 &&
+	    strcmp(buf + AUTHZ_HEADER_MAX - 4, "...") == 0);
+	/* never cut inside a UTF-8 character */
+	memset(big, 'a', AUTHZ_HEADER_MAX - 4);
+	strcpy(big + AUTHZ_HEADER_MAX - 4, "\xc3\xa9zzzz");
+	CHECK(authz_header_value(buf, sizeof(buf), big) ==
+	    AUTHZ_HEADER_MAX - 1);
+	CHECK(strspn(buf, "a") == AUTHZ_HEADER_MAX - 4 &&
+	    strcmp(buf + AUTHZ_HEADER_MAX - 4, "...") == 0);
 
 	memset(&req, 0, sizeof(req));
 	req.fault = "SSL_CLIENT_CERT sent twice";

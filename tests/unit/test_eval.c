@@ -1,8 +1,9 @@
 /*
  * test_eval.c: decisions on certificates the openssl command line
  * cannot make, built here in memory: an empty CN (no identity), v1 and
- * keyCertSign certificates (CAs without basicConstraints), and an RDN
- * of more than AUTHZ_RDN_MAX values.  Each allow has a deny twin.
+ * keyCertSign certificates (CAs without basicConstraints), an RDN of
+ * more than AUTHZ_RDN_MAX values, and a subject of 36 OUs, longer than
+ * a header holds.  Each allow has a deny twin.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -111,6 +112,26 @@ bigrdn(int n)
 	return s;
 }
 
+/*
+ * "/O=Example/OU=unit-01-xxx.../CN=big" with n OUs of 58 bytes each:
+ * with 36 its RFC 4514 rendering is longer than AUTHZ_HEADER_MAX.
+ */
+static char *
+bigsubject(int n)
+{
+	char	*s, *p;
+	int	 i;
+
+	if ((s = p = malloc(32 + 64 * (size_t)n)) == NULL)
+		abort();
+	p += sprintf(p, "O=Example");
+	for (i = 1; i <= n; i++)
+		p += sprintf(p, "/OU=unit-%02d-%.50s", i,
+		    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+	sprintf(p, "/CN=big");
+	return s;
+}
+
 /* Decides pem against p; returns the result, the reason in *reason. */
 static enum authz_result
 decide(const struct authz_policy *p, const char *pem, char *reason,
@@ -143,10 +164,11 @@ msg(void *arg, const char *m)
 int
 main(void)
 {
-	struct authz_policy	*p, *lax;
+	struct authz_policy	*p, *lax, *bysubj;
 	struct cert_info	*ci;
 	const char		*why;
 	char			 file[] = "/tmp/test_eval.XXXXXX", reason[256];
+	char			 hv[AUTHZ_HEADER_MAX + 1];
 	char			*pem, *s;
 	FILE			*f;
 	int			 fd;
@@ -171,8 +193,16 @@ main(void)
 	fclose(f);
 	lax = authz_policy_load(file, 0, msg, NULL);
 	CHECK(lax != NULL);
+	if ((f = fopen(file, "w")) == NULL)
+		abort();
+	fprintf(f, "settings = { identity = \"subject\"; };\n"
+	    "policies = ( { name = \"p\"; allow = ( { name = \"any\"; "
+	    "o = \"Example\"; } ); } );\n");
+	fclose(f);
+	bysubj = authz_policy_load(file, 0, msg, NULL);
+	CHECK(bysubj != NULL);
 	unlink(file);
-	if (p == NULL || lax == NULL)
+	if (p == NULL || lax == NULL || bysubj == NULL)
 		return test_done();
 
 	/* an empty CN is no identity */
@@ -218,8 +248,34 @@ main(void)
 	cert_free(ci);
 	free(pem);
 
+	/*
+	 * A subject longer than a header holds: an allow whose subject
+	 * header is cut with "..."; as the identity, a deny (never a cut
+	 * identity).  Twin: 30 OUs fit, and are the identity.
+	 */
+	pem = mkcert(s = bigsubject(36), 0);
+	free(s);
+	CHECK(decide(p, pem, reason, sizeof(reason)) == AUTHZ_ALLOW);
+	ci = cert_decode(pem, strlen(pem), AUTHZ_CERT_MAX_LIMIT, &why);
+	CHECK(ci != NULL && strlen(ci->subject_str) > AUTHZ_HEADER_MAX);
+	if (ci != NULL) {
+		CHECK(authz_header_value(hv, sizeof(hv), ci->subject_str) ==
+		    AUTHZ_HEADER_MAX);
+		CHECK(strncmp(hv, ci->subject_str, AUTHZ_HEADER_MAX - 3) == 0);
+		CHECK_STR(hv + AUTHZ_HEADER_MAX - 3, "...");
+	}
+	cert_free(ci);
+	CHECK(decide(bysubj, pem, reason, sizeof(reason)) == AUTHZ_DENY);
+	CHECK_STR(reason, "identity too long for CERTAUTHZ_USER");
+	free(pem);
+	pem = mkcert(s = bigsubject(30), 0);
+	free(s);
+	CHECK(decide(bysubj, pem, reason, sizeof(reason)) == AUTHZ_ALLOW);
+	free(pem);
+
 	authz_policy_free(p);
 	authz_policy_free(lax);
+	authz_policy_free(bysubj);
 	EVP_PKEY_free(key);
 	return test_done();
 }
