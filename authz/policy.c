@@ -1027,6 +1027,42 @@ policy_shadows(const struct rule *d, const struct rule *a)
 	return 1;
 }
 
+/*
+ * Warns about a when.path glob made of a plain path X, a slash and a
+ * star, without X itself: the area's own URL (nginx and Apache serve
+ * /admin as well as /admin/x) would fall to a later policy.
+ */
+static void
+policy_lint_path(struct loader *ld, const struct pol *pl)
+{
+	const struct valueset	*vs;
+	const char		*g;
+	char			*x;
+	size_t			 i, j, n;
+
+	if (pl->path == NULL)
+		return;
+	for (i = 0; i < pl->path->nset; i++) {
+		vs = pl->path->sets[i];
+		for (j = 0; j < vs->nglob; j++) {
+			g = vs->globs[j];
+			n = strlen(g);
+			if (n < 3 || strcmp(g + n - 2, "/*") != 0 ||
+			    strcspn(g, "*?\\") != n - 1)
+				continue;
+			if ((x = strndup(g, n - 2)) == NULL) {
+				policy_oom(ld);
+				return;
+			}
+			if (!match_when(pl->path, x))
+				WARN(ld, pl->line, "policy %s: path %s does not "
+				    "match %s itself; add \"%s\"", pl->name, g,
+				    x, x);
+			free(x);
+		}
+	}
+}
+
 static void
 policy_lint(struct loader *ld)
 {
@@ -1052,6 +1088,7 @@ policy_lint(struct loader *ld)
 		if (pl->nallow == 0)
 			WARN(ld, pl->line, "policy %s has no allow rule: it "
 			    "denies every request", pl->name);
+		policy_lint_path(ld, pl);
 		for (j = 0; j < pl->ndeny + pl->nallow; j++) {
 			r = j < pl->ndeny ? &pl->deny[j] :
 			    &pl->allow[j - pl->ndeny];
