@@ -31,91 +31,157 @@ eval_deny(struct authz_decision *d, const char *reason)
 }
 
 /*
- * The path of REQUEST_URI as `when.path` sees it: before '?', every %XX
- * decoded once (as nginx does), ";params" cut from each segment (as Java
- * servlet containers do, so "/admin;x/y" and "/a/..;/admin" are
- * classified as the backend will see them), repeated slashes merged,
- * "." and ".." segments resolved.  Returns a malloc'ed path, or NULL
- * with *reason set: a malformed escape, an escaped '/', '\' or NUL
- * (which a server may decode after us), a path that is not absolute,
- * or ".." above the root.
+ * The paths `when.path` is matched against, computed on first use.
+ * routed is the path the web server routes the request on; bare is
+ * routed with ";params" cut from each segment (as Java servlet
+ * containers read it), NULL when routed holds no ';'.
+ */
+struct eval_paths {
+	char	*routed, *bare;
+};
+
+/*
+ * Is the decoded path placed?  It must be absolute, and no segment may
+ * be "." or ".." once its ";params" are cut ("..;x" too: a servlet
+ * container resolves it, while nginx and Apache route it as an
+ * ordinary name).  With merged set, no segment but the last may be
+ * empty either (the server merged "//").  Returns 0, or -1.
+ */
+static int
+eval_segments(const char *path, int merged)
+{
+	const char	*seg, *end;
+	size_t		 n;
+
+	if (path[0] != '/')
+		return -1;
+	for (seg = path + 1; ; seg = end + 1) {
+		end = seg + strcspn(seg, "/");
+		n = strcspn(seg, ";/");
+		if ((n == 1 && seg[0] == '.') ||
+		    (n == 2 && seg[0] == '.' && seg[1] == '.'))
+			return -1;
+		if (merged && end == seg && *end == '/')
+			return -1;
+		if (*end == '\0')
+			return 0;
+	}
+}
+
+/*
+ * The path of the request target uri (REQUEST_URI) as nginx and Apache
+ * route it: from an absolute-form target ("https://host/x") the path
+ * alone; ended at '?' or '#'; every %XX decoded once; repeated slashes
+ * merged.  Returns it malloc'ed, or NULL with *reason set when it
+ * cannot be placed: not absolute, a malformed escape, an escaped '/',
+ * '\' or NUL (a backend may decode it after the server routed), or a
+ * "." or ".." segment in any spelling ("%2e", "..;x").  Clients remove
+ * dot segments before they send, so only a crafted request holds one,
+ * and a backend handed the raw target may resolve it otherwise than
+ * the server did: it is denied rather than resolved.
  */
 static char *
-eval_path(const char *uri, const char **reason)
+eval_target(const char *uri, const char **reason)
 {
-	char		*dec, *out, *seg, *next;
+	static const char scheme[] = "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.";
+	const char	*p = uri;
+	char		*out;
 	size_t		 len, i, o = 0, n;
 	int		 hi, lo, c;
 
-	len = strcspn(uri, "?");
-	if (len == 0 || uri[0] != '/') {
+	if (p[0] != '/' && (n = strspn(p, scheme)) > 0 &&
+	    isalpha((unsigned char)p[0]) && strncmp(p + n, "://", 3) == 0) {
+		p += n + 3;
+		p += strcspn(p, "/?#");
+		if (*p != '/')
+			p = "/";
+	}
+	len = strcspn(p, "?#");
+	if (len == 0 || p[0] != '/') {
 		*reason = "REQUEST_URI is not an absolute path";
 		return NULL;
 	}
-	if ((dec = malloc(len + 1)) == NULL ||
-	    (out = malloc(len + 2)) == NULL) {
-		free(dec);
+	if ((out = malloc(len + 1)) == NULL) {
 		*reason = "out of memory";
 		return NULL;
 	}
 	for (i = 0; i < len; i++) {
-		if (uri[i] != '%') {
-			dec[o++] = uri[i];
-			continue;
-		}
-		if (i + 2 >= len + 0 || (hi = match_hexval(uri[i + 1])) == -1 ||
-		    (lo = match_hexval(uri[i + 2])) == -1) {
-			*reason = "malformed %XX escape in REQUEST_URI";
-			goto fail;
-		}
-		c = hi * 16 + lo;
-		if (c == '/' || c == '\\' || c == 0) {
-			*reason = "escaped /, \\ or NUL in REQUEST_URI";
-			goto fail;
-		}
-		dec[o++] = (char)c;
-		i += 2;
-	}
-	dec[o] = '\0';
-	/* segments: ";params" go, "" (from //) and "." vanish, ".." pops */
-	o = 0;
-	for (seg = dec + 1; seg != NULL; seg = next) {
-		if ((next = strchr(seg, '/')) != NULL)
-			*next++ = '\0';
-		seg[strcspn(seg, ";")] = '\0';
-		if (*seg == '\0' || strcmp(seg, ".") == 0) {
-			if (next == NULL)
-				out[o++] = '/';
-			continue;
-		}
-		if (strcmp(seg, "..") == 0) {
-			if (o == 0) {
-				*reason = "REQUEST_URI goes above the root";
+		c = (unsigned char)p[i];
+		if (c == '%') {
+			if (i + 2 >= len ||
+			    (hi = match_hexval(p[i + 1])) == -1 ||
+			    (lo = match_hexval(p[i + 2])) == -1) {
+				*reason = "malformed %XX escape in REQUEST_URI";
 				goto fail;
 			}
-			while (o > 0 && out[--o] != '/')
-				;
-			if (next == NULL)
-				out[o++] = '/';
+			c = hi * 16 + lo;
+			if (c == '/' || c == '\\' || c == 0) {
+				*reason = "escaped /, \\ or NUL in REQUEST_URI";
+				goto fail;
+			}
+			i += 2;
+		} else if (c == '/' && o > 0 && out[o - 1] == '/')
 			continue;
-		}
-		n = strlen(seg);
-		out[o++] = '/';
-		memcpy(out + o, seg, n);
-		o += n;
+		out[o++] = (char)c;
 	}
-	if (o == 0)
-		out[o++] = '/';
-	/* a final "/" was added twice when the path ends in "/." etc. */
-	if (o >= 2 && out[o - 1] == '/' && out[o - 2] == '/')
-		o--;
 	out[o] = '\0';
-	free(dec);
-	return out;
+	if (eval_segments(out, 0) == 0)
+		return out;
+	*reason = "dot segment in REQUEST_URI";
 fail:
-	free(dec);
 	free(out);
 	return NULL;
+}
+
+/*
+ * Fills *ps for req: routed is CERTAUTHZ_PATH when the server passed
+ * it (the decoded, normalized path it routes on, after its rewrites;
+ * checked to hold no dot or empty segment), else the path of
+ * REQUEST_URI.  REQUEST_URI, when present, must place in either case:
+ * the backend may be handed it raw.  Returns 0, or -1 with *reason set.
+ */
+static int
+eval_paths(const struct authz_request *req, struct eval_paths *ps,
+    const char **reason)
+{
+	char	*target = NULL, *b;
+	size_t	 i, o;
+
+	if (req->uri == NULL && req->path == NULL) {
+		*reason = "REQUEST_URI absent";
+		return -1;
+	}
+	if (req->uri != NULL && (target = eval_target(req->uri, reason)) ==
+	    NULL)
+		return -1;
+	if (req->path != NULL) {
+		free(target);
+		if (eval_segments(req->path, 1) == -1) {
+			*reason = "CERTAUTHZ_PATH is not a normalized path";
+			return -1;
+		}
+		if ((target = strdup(req->path)) == NULL) {
+			*reason = "out of memory";
+			return -1;
+		}
+	}
+	ps->routed = target;
+	if (strchr(target, ';') == NULL)
+		return 0;
+	if ((ps->bare = b = strdup(target)) == NULL) {
+		*reason = "out of memory";
+		return -1;
+	}
+	for (i = o = 0; target[i] != '\0'; i++) {
+		if (target[i] == ';')
+			i += strcspn(target + i, "/");
+		b[o++] = target[i];
+		if (target[i] == '\0')
+			break;
+	}
+	b[o] = '\0';
+	return 0;
 }
 
 /*
@@ -158,24 +224,26 @@ eval_host(const char *host, char *buf, size_t size)
 /*
  * Does the `when` of pl hold?  1, 0, or -1 with *reason set: a `when`
  * key whose request value is absent or malformed decides nothing, it
- * denies (a later catch-all policy must not get the request).  *path is
- * computed on first use and freed by the caller.
+ * denies (a later catch-all policy must not get the request), and so
+ * does a path whose ";params" would change which policy applies.  *ps
+ * is filled on first use and freed by the caller.
  */
 static int
 eval_when(const struct pol *pl, const struct authz_request *req,
-    char **path, const char **reason)
+    struct eval_paths *ps, const char **reason)
 {
 	char	 host[EVAL_HOST_MAX];
+	int	 m;
 
 	if (pl->path != NULL) {
-		if (req->uri == NULL) {
-			*reason = "REQUEST_URI absent";
+		if (ps->routed == NULL && eval_paths(req, ps, reason) == -1)
+			return -1;
+		m = match_when(pl->path, ps->routed);
+		if (ps->bare != NULL && match_when(pl->path, ps->bare) != m) {
+			*reason = "path parameters (;) change the policy";
 			return -1;
 		}
-		if (*path == NULL && (*path = eval_path(req->uri, reason)) ==
-		    NULL)
-			return -1;
-		if (!match_when(pl->path, *path))
+		if (!m)
 			return 0;
 	}
 	if (pl->host != NULL) {
@@ -361,7 +429,7 @@ authz_decide(const struct authz_policy *p, const struct authz_request *req,
 	const struct rule	*r;
 	struct eval_hits	 hits;
 	const char		*reason = NULL;
-	char			*path = NULL;
+	struct eval_paths	 ps = { NULL, NULL };
 	size_t			 i;
 	int			 m;
 
@@ -417,7 +485,7 @@ authz_decide(const struct authz_policy *p, const struct authz_request *req,
 		}
 	} else {
 		for (i = 0; i < p->npol && pl == NULL; i++) {
-			if ((m = eval_when(&p->pol[i], req, &path,
+			if ((m = eval_when(&p->pol[i], req, &ps,
 			    &reason)) == -1) {
 				eval_deny(d, reason);
 				goto done;
@@ -461,7 +529,8 @@ authz_decide(const struct authz_policy *p, const struct authz_request *req,
 	}
 	eval_deny(d, "no rule allows");
 done:
-	free(path);
+	free(ps.routed);
+	free(ps.bare);
 }
 
 void
