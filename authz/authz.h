@@ -199,6 +199,7 @@ struct authz_request {
 	const char	*i_dn;		/* SSL_CLIENT_I_DN */
 	const char	*policy;	/* CERTAUTHZ_POLICY */
 	const char	*uri;		/* REQUEST_URI */
+	const char	*path;		/* CERTAUTHZ_PATH: the routed path */
 	const char	*host;		/* HTTP_HOST, else SERVER_NAME */
 	const char	*method;	/* REQUEST_METHOD */
 	const char	*remote;	/* REMOTE_ADDR */
