@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <time.h>
 
-#define AUTHZ_CERT_MAX_DEFAULT	16384	/* bytes of SSL_CLIENT_CERT */
+#define AUTHZ_CERT_MAX_DEFAULT	16384	/* bytes of a certificate's DER */
 #define AUTHZ_CERT_MAX_LIMIT	49152	/* max_cert_bytes at most: a
 					   request is 64 KiB in all */
 #define AUTHZ_VALUE_MAX		256	/* bytes of one log value */
@@ -118,14 +118,20 @@ struct cert_info {
 };
 
 /*
- * Decodes SSL_CLIENT_CERT in any form of SPEC §2.2 (PEM with LF or CRLF,
- * nginx's TAB-continued and %XX-escaped forms, bare base64 DER, RFC 9440
- * ":b64:") holding exactly one certificate of at most max bytes.
- * Returns a new cert_info, or NULL with *reason set to a short static
- * text ("oversized certificate", "bad %XX escape", ...).
+ * Decodes SSL_CLIENT_CERT in any form a web server forwards it in (PEM
+ * with LF or CRLF, nginx's TAB-continued and %XX-escaped forms, bare
+ * base64 DER, RFC 9440 ":b64:") holding exactly one certificate of at
+ * most max bytes of DER, whatever the length of its form.  Returns a
+ * new cert_info, or NULL with *reason set to a short static text
+ * ("oversized certificate", "bad %XX escape", ...).
+ *
+ * cert_encoded_max() is the longest form of a certificate of max DER
+ * bytes (about 4.5 times max): a longer input is "oversized" unread,
+ * so that memory and work stay bounded.
  */
 struct cert_info	*cert_decode(const char *, size_t, size_t max,
 			    const char **reason);
+size_t			 cert_encoded_max(size_t max);
 void			 cert_free(struct cert_info *);
 
 /*

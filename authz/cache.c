@@ -90,8 +90,7 @@ cert_cache_get(struct cert_cache *cc, const char *s, size_t len, size_t max,
 	size_t		 i;
 
 	*reason = NULL;
-	if (len > max) {
-		/* A smaller max than when it was cached still refuses it. */
+	if (len > cert_encoded_max(max)) {
 		*reason = "oversized certificate";
 		return NULL;
 	}
@@ -102,6 +101,11 @@ cert_cache_get(struct cert_cache *cc, const char *s, size_t len, size_t max,
 		if (set[i].ci != NULL && set[i].hash == h &&
 		    set[i].len == len && memcmp(set[i].key, s, len) == 0) {
 			set[i].used = ++cc->tick;
+			/* a smaller max than when it was cached refuses it */
+			if (set[i].ci->derlen > max) {
+				*reason = "oversized certificate";
+				return NULL;
+			}
 			return set[i].ci;
 		}
 		if (set[i].used < sl->used)

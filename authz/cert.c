@@ -650,6 +650,20 @@ cert_extract(const CERT_LITE *c, struct cert_info *ci)
 	return NULL;
 }
 
+/*
+ * The longest form a certificate of max DER bytes is forwarded in: its
+ * base64, two bytes of line break (CRLF, or nginx's LF and TAB) after
+ * every 16 characters (OpenSSL writes 64), 256 bytes of armour and
+ * trailing white space, and all of that %XX-escaped, 3 bytes for 1.
+ */
+size_t
+cert_encoded_max(size_t max)
+{
+	size_t	 b64 = (max + 2) / 3 * 4;
+
+	return 3 * (b64 + b64 / 8 + 256);
+}
+
 struct cert_info *
 cert_decode(const char *s, size_t len, size_t max, const char **reason)
 {
@@ -663,7 +677,8 @@ cert_decode(const char *s, size_t len, size_t max, const char **reason)
 	int		 pem;
 
 	*reason = NULL;
-	if (len > max) {
+	/* no form of a certificate of max DER bytes is this long */
+	if (len > cert_encoded_max(max)) {
 		*reason = "oversized certificate";
 		return NULL;
 	}
@@ -708,6 +723,10 @@ cert_decode(const char *s, size_t len, size_t max, const char **reason)
 	}
 	if ((n = cert_base64(body, blen, pem, ci->der, reason)) == -1)
 		goto fail;
+	if ((size_t)n > max) {
+		*reason = "oversized certificate";
+		goto fail;
+	}
 	ci->derlen = (size_t)n;
 	p = ci->der;
 	if ((c = (CERT_LITE *)ASN1_item_d2i(NULL, &p, n,

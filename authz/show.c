@@ -146,7 +146,8 @@ cli_show(int argc, char *argv[])
 		fprintf(stderr, "usage: certauthz show CERT\n");
 		return 2;
 	}
-	if (cli_read_input(argv[1], AUTHZ_CERT_MAX_DEFAULT, &buf, &len) == -1)
+	if (cli_read_input(argv[1], cert_encoded_max(AUTHZ_CERT_MAX_DEFAULT),
+	    &buf, &len) == -1)
 		return 2;
 	ci = cert_decode(buf, len, AUTHZ_CERT_MAX_DEFAULT, &reason);
 	free(buf);

@@ -15,6 +15,7 @@
 #                example.com second
 #   smartcard.pem EKU clientAuth, msSmartcardLogin, ipsecEndSystem,
 #                anyExtendedKeyUsage
+#   size-under.pem, size-over.pem  DER just under and just over 1024 bytes
 set -eu
 pki=$1
 dir=$2
@@ -51,5 +52,19 @@ mk twomail 0x2005 '/O=Example/CN=twomail' "$base
 subjectAltName = email:boss@partner.org, email:zed@example.com, URI:spiffe://partner.org/boss, URI:spiffe://example.com/zed, DNS:boss.partner.org, DNS:zed.example.com"
 mk smartcard 0x2006 '/O=Example/CN=smartcard' 'basicConstraints = critical, CA:FALSE
 extendedKeyUsage = clientAuth, msSmartcardLogin, 1.3.6.1.5.5.7.3.5, anyExtendedKeyUsage'
+# max_cert_bytes = 1024 counts DER: size-under is 1012 bytes of it (its
+# PEM about 1430), size-over 1046, signed by the RSA-2048 client CA.
+sans() {	# DNS:s01.example.com, ... up to $1
+	i=1 s=
+	while [ "$i" -le "$1" ]; do
+		s="$s${s:+, }DNS:s$(printf %02d "$i").example.com"
+		i=$((i + 1))
+	done
+	echo "$s"
+}
+mk size-under 0x2007 '/O=Example/CN=size' "$base
+subjectAltName = $(sans 22)"
+mk size-over 0x2008 '/O=Example/CN=size' "$base
+subjectAltName = $(sans 24)"
 "$OPENSSL" x509 -in rich.pem -noout -fingerprint -sha256 |
     sed 's/.*=//' > rich.fp

@@ -212,6 +212,19 @@ main(int argc, char *argv[])
 		san(g, GEN_EMAIL, "a@good.example\0.evil", 20);
 		client(x);
 	});
+	/* 600 DNS names: PEM under 16384 bytes, its %XX form over */
+	CASE("many", "100A1", {
+		char	 dns[32];
+		int	 i;
+
+		add(n, "CN", MBSTRING_UTF8, "many", -1, -1);
+		g = GENERAL_NAMES_new();
+		for (i = 0; i < 600; i++) {
+			snprintf(dns, sizeof(dns), "h%04d.example.com", i);
+			san(g, GEN_DNS, dns, -1);
+		}
+		client(x);
+	});
 	CASE("neg", "-1001", {
 		add(n, "CN", MBSTRING_UTF8, "neg", -1, -1);
 	});

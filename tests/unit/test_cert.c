@@ -226,7 +226,7 @@ rejections(void)
 	const char	*reason;
 
 	pem = test_slurp(pkidir, "alice", &len);
-	reject(pem, len, len - 1, "oversized");
+	reject(pem, len, 512, "oversized");	/* its DER is ~900 bytes */
 	reject("", 0, 100, "empty");
 	snprintf(buf, sizeof(buf), "x%s", pem);
 	reject(buf, strlen(buf), sizeof(buf), "text before");
@@ -305,6 +305,77 @@ rejections(void)
 	reject(in, len, 8192, "wrong armour");
 	free(in);
 	free(b64);
+	free(pem);
+}
+
+/*
+ * max_cert_bytes counts the DER of a certificate, never its form: the
+ * 600-name certificate of DER length L is accepted in every form with a
+ * max of L (its PEM and %XX forms are longer), and refused as oversized
+ * in every form with a max of L - 1, decoded or from the cache.
+ */
+static void
+sizes(void)
+{
+	struct cert_cache *cc;
+	struct cert_info *ci;
+	const struct cert_info *cci;
+	const char	*reason;
+	char		*pem, *in, *big;
+	size_t		 len, derlen, n;
+	X509		*x;
+	int		 f, l;
+
+	pem = test_slurp(gendir, "many", &len);
+	if ((x = x509_of(pem)) == NULL || (l = i2d_X509(x, NULL)) <= 0)
+		exit(1);
+	X509_free(x);
+	derlen = (size_t)l;
+	CHECK(len < AUTHZ_CERT_MAX_DEFAULT && derlen < len);
+	for (f = 0; f < F_N; f++) {
+		in = make_form(pem, f);
+		n = strlen(in);
+		if (f == F_ESC)
+			CHECK(n > AUTHZ_CERT_MAX_DEFAULT);
+		ci = cert_decode(in, n, AUTHZ_CERT_MAX_DEFAULT, &reason);
+		CHECK(ci != NULL);
+		cert_free(ci);
+		ci = cert_decode(in, n, derlen, &reason);
+		if (ci == NULL)
+			fprintf(stderr, "many %s: %s\n", form_name[f], reason);
+		CHECK(ci != NULL && ci->derlen == derlen && ci->dns.n == 600);
+		cert_free(ci);
+		ci = cert_decode(in, n, derlen - 1, &reason);
+		CHECK(ci == NULL && reason != NULL &&
+		    strcmp(reason, "oversized certificate") == 0);
+		cert_free(ci);
+		/* a hit under a smaller max is refused too */
+		if ((cc = cert_cache_new(4)) == NULL)
+			exit(1);
+		cci = cert_cache_get(cc, in, n, derlen, &reason);
+		CHECK(cci != NULL);
+		cci = cert_cache_get(cc, in, n, derlen - 1, &reason);
+		CHECK(cci == NULL && reason != NULL &&
+		    strcmp(reason, "oversized certificate") == 0);
+		cci = cert_cache_get(cc, in, n, derlen, &reason);
+		CHECK(cci != NULL);
+		cert_cache_free(cc);
+		free(in);
+	}
+	/* the bound on the form: white space past it is refused unread */
+	n = cert_encoded_max(derlen);
+	if ((big = malloc(n + 2)) == NULL)
+		exit(1);
+	memcpy(big, pem, len);
+	memset(big + len, '\n', n + 1 - len);
+	ci = cert_decode(big, n, derlen, &reason);
+	CHECK(ci != NULL);
+	cert_free(ci);
+	ci = cert_decode(big, n + 1, derlen, &reason);
+	CHECK(ci == NULL && reason != NULL &&
+	    strcmp(reason, "oversized certificate") == 0);
+	cert_free(ci);
+	free(big);
 	free(pem);
 }
 
@@ -570,6 +641,7 @@ main(int argc, char *argv[])
 	gendir = argv[1];
 	pkidir = argv[2];
 	rejections();
+	sizes();
 	fields();
 	store();
 	return test_done();
