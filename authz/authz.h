@@ -200,7 +200,8 @@ struct authz_request {
 	const char	*verify;	/* SSL_CLIENT_VERIFY */
 	const char	*cert;		/* SSL_CLIENT_CERT */
 	size_t		 certlen;
-	const char	*serial;	/* SSL_CLIENT_M_SERIAL / _SERIAL */
+	const char	*serial;	/* SSL_CLIENT_M_SERIAL */
+	const char	*serial_alt;	/* SSL_CLIENT_SERIAL */
 	const char	*s_dn;		/* SSL_CLIENT_S_DN */
 	const char	*i_dn;		/* SSL_CLIENT_I_DN */
 	const char	*policy;	/* CERTAUTHZ_POLICY */
@@ -269,5 +270,6 @@ size_t	 authz_decision_line(const struct authz_decision *,
 size_t	 authz_escape(char *, size_t, const char *);
 int	 authz_header_value(char *, size_t, const char *);
 
-#endif /* AUTHZ_H */
 int	 authz_header_fits(const char *);
+
+#endif /* AUTHZ_H */

@@ -5,6 +5,7 @@
  *   certauthz check -c FILE [-P POLICY] [--uri URI] [--path PATH]
  *       [--host HOST]
  *       [--method M] [--remote ADDR] [--verify V] [--serial S]
+ *       [--serial-alt S]
  *       [--s-dn DN] [--i-dn DN] CERT|-
  *   certauthz lint -c FILE
  *
@@ -35,7 +36,8 @@ cli_usage(FILE *f)
 	    "[--path PATH] [--host HOST]\n"
 	    "                 [--method M] [--remote ADDR] [--verify V] "
 	    "[--serial S]\n"
-	    "                 [--s-dn DN] [--i-dn DN] CERT|-\n"
+	    "                 [--serial-alt S] [--s-dn DN] [--i-dn DN] "
+	    "CERT|-\n"
 	    "       certauthz lint -c FILE\n"
 	    "       certauthz -h | -V\n");
 }
@@ -96,6 +98,8 @@ cli_check(int argc, char *argv[])
 			slot = &req.verify;
 		else if (strcmp(argv[i], "--serial") == 0)
 			slot = &req.serial;
+		else if (strcmp(argv[i], "--serial-alt") == 0)
+			slot = &req.serial_alt;
 		else if (strcmp(argv[i], "--s-dn") == 0)
 			slot = &req.s_dn;
 		else if (strcmp(argv[i], "--i-dn") == 0)

@@ -382,17 +382,36 @@ eval_identity(const struct authz_policy *p, const struct cert_info *ci,
 	return v;
 }
 
-/* The certificate itself (SPEC §3.2).  Returns NULL, or why it is denied. */
+/*
+ * 1 when the forwarded serial fwd is the serial s (either form that
+ * serial_normalize() reads), else 0: a malformed one is no serial.
+ */
+static int
+eval_serial_is(const char *fwd, const char *s)
+{
+	char	 a[AUTHZ_SERIAL_HEXLEN], b[AUTHZ_SERIAL_HEXLEN];
+
+	return serial_normalize(fwd, a, sizeof(a)) == 0 &&
+	    serial_normalize(s, b, sizeof(b)) == 0 && strcmp(a, b) == 0;
+}
+
+/*
+ * The certificate itself, and what the server forwarded about it
+ * (certauthz.conf(5), THE CERTIFICATE ITSELF).  Returns NULL, or why it
+ * is denied.
+ */
 static const char *
 eval_cert(const struct authz_policy *p, const struct authz_request *req,
     const struct cert_info *ci, time_t now)
 {
-	char		 serial[AUTHZ_SERIAL_HEXLEN];
 	const char	*reason = NULL;
 
-	if (req->serial != NULL &&
-	    (serial_normalize(req->serial, serial, sizeof(serial)) == -1 ||
-	    strcmp(serial, ci->serial) != 0))
+	if (req->serial != NULL && req->serial_alt != NULL &&
+	    !eval_serial_is(req->serial_alt, req->serial))
+		return "SSL_CLIENT_M_SERIAL and SSL_CLIENT_SERIAL disagree";
+	if ((req->serial != NULL && !eval_serial_is(req->serial,
+	    ci->serial)) || (req->serial_alt != NULL &&
+	    !eval_serial_is(req->serial_alt, ci->serial)))
 		return "forwarded serial disagrees with the certificate";
 	if (req->s_dn != NULL && !dn_matches_forwarded(&ci->subject,
 	    req->s_dn))

@@ -51,8 +51,7 @@ void	 server_signals_block(void);
 /*
  * request.c.  Fills req from the params of r (a responder or an
  * authorizer: the only roles served), which scan_request() has
- * bounded; fault (its res.fault, or NULL) becomes req->fault, as do
- * SSL_CLIENT_M_SERIAL and SSL_CLIENT_SERIAL when they disagree.
+ * bounded; fault (its res.fault, or NULL) becomes req->fault.
  * Pointers in req point into r and live until FCGX_Free().
  */
 void	 request_parse(FCGX_Request *, const char *fault,

@@ -33,24 +33,11 @@ request_match(const char *p, size_t plen, const char *name)
 	return p + n + 1;
 }
 
-/*
- * 1 unless a and b are one serial (serial_normalize()); a malformed
- * one disagrees.
- */
-static int
-request_serials_differ(const char *a, const char *b)
-{
-	char	 na[AUTHZ_SERIAL_HEXLEN], nb[AUTHZ_SERIAL_HEXLEN];
-
-	return serial_normalize(a, na, sizeof(na)) == -1 ||
-	    serial_normalize(b, nb, sizeof(nb)) == -1 || strcmp(na, nb) != 0;
-}
-
 void
 request_parse(FCGX_Request *r, const char *fault, struct authz_request *req)
 {
 	char		**envp = r->envp;
-	const char	 *p, *v, *mserial = NULL, *serial = NULL;
+	const char	 *p, *v;
 	const char	 *httphost = NULL, *servername = NULL;
 	size_t		  len;
 
@@ -73,9 +60,9 @@ request_parse(FCGX_Request *r, const char *fault, struct authz_request *req)
 			req->certlen = strlen(v);
 		} else if ((v = request_match(p, len,
 		    "SSL_CLIENT_M_SERIAL")) != NULL)
-			mserial = v;
+			req->serial = v;
 		else if ((v = request_match(p, len, "SSL_CLIENT_SERIAL")) != NULL)
-			serial = v;
+			req->serial_alt = v;
 		else if ((v = request_match(p, len, "SSL_CLIENT_S_DN")) != NULL)
 			req->s_dn = v;
 		else if ((v = request_match(p, len, "SSL_CLIENT_I_DN")) != NULL)
@@ -95,10 +82,5 @@ request_parse(FCGX_Request *r, const char *fault, struct authz_request *req)
 		else if ((v = request_match(p, len, "REMOTE_ADDR")) != NULL)
 			req->remote = v;
 	}
-	/* Both forwarded: each must be the certificate's, so one another. */
-	if (mserial != NULL && serial != NULL &&
-	    request_serials_differ(mserial, serial) && req->fault == NULL)
-		req->fault = "SSL_CLIENT_M_SERIAL and SSL_CLIENT_SERIAL disagree";
-	req->serial = mserial != NULL ? mserial : serial;
 	req->host = httphost != NULL ? httphost : servername;
 }

@@ -436,6 +436,7 @@ http {
 		# certauthz_params passes \$certauthz_policy: without a value
 		# nginx logs a warning per request.
 		set \$certauthz_policy "";
+		set \$certauthz_uri "";
 
 		location = /nginx-only {
 			if (\$serial_ok != 1) { return 403; }

@@ -111,6 +111,11 @@ check_decision(const struct authz_decision *d, const struct authz_request *r)
 			    sizeof(serial)) == 0);
 			FUZZ_ASSERT(strcmp(serial, d->cert->serial) == 0);
 		}
+		if (r->serial_alt != NULL) {
+			FUZZ_ASSERT(serial_normalize(r->serial_alt, serial,
+			    sizeof(serial)) == 0);
+			FUZZ_ASSERT(strcmp(serial, d->cert->serial) == 0);
+		}
 		if (r->s_dn != NULL)
 			FUZZ_ASSERT(dn_matches_forwarded(&d->cert->subject,
 			    r->s_dn) == 1);
@@ -171,9 +176,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			slot = &req.verify;
 		else if (strcmp(name, "SSL_CLIENT_CERT") == 0)
 			slot = &req.cert;
-		else if (strcmp(name, "SSL_CLIENT_M_SERIAL") == 0 ||
-		    strcmp(name, "SSL_CLIENT_SERIAL") == 0)
+		else if (strcmp(name, "SSL_CLIENT_M_SERIAL") == 0)
 			slot = &req.serial;
+		else if (strcmp(name, "SSL_CLIENT_SERIAL") == 0)
+			slot = &req.serial_alt;
 		else if (strcmp(name, "SSL_CLIENT_S_DN") == 0)
 			slot = &req.s_dn;
 		else if (strcmp(name, "SSL_CLIENT_I_DN") == 0)

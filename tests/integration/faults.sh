@@ -141,6 +141,7 @@ http {
 		ssl_verify_client on;
 		ssl_verify_depth 3;
 		set \$certauthz_policy "";
+		set \$certauthz_uri "";
 		# not "return": it runs before auth_request's access phase
 		location / { auth_request /_certauthz; root $T/ngx/www; }
 		location = /_certauthz {
