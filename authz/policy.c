@@ -828,7 +828,14 @@ policy_cond(struct loader *ld, struct cond *c, enum cond_kind kind,
 			bad = 1;
 			continue;
 		}
-		if (l != NULL && (l->broken || l->n == 0)) {
+		/*
+		 * An empty list holds for nothing (an empty revocation list
+		 * is the normal first day; lint warns).  Not for eku, where
+		 * it would require fewer usages, nor in `when`, where it
+		 * would send requests on to a later policy.
+		 */
+		if (l != NULL && (l->broken || (l->n == 0 &&
+		    (kind == K_EKU || kind >= K_PATH)))) {
 			if (!l->broken)	/* else already reported */
 				ERR(ld, e, "list %s is empty", l->name);
 			bad = 1;

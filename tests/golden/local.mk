@@ -12,6 +12,7 @@ EXTRA_DIST += tests/golden/golden.sh tests/golden/policies.sh \
 	tests/golden/identity.conf tests/golden/settings.conf \
 	tests/golden/lax.conf tests/golden/verify.conf tests/golden/names.txt \
 	tests/golden/when.conf tests/golden/matched.conf \
+	tests/golden/emptylist.conf tests/golden/emptylist.txt \
 	tests/golden/include.conf tests/golden/include.inc \
 	tests/golden/errors/bad-ca.conf \
 	tests/golden/errors/ca-not-a-file.conf \
@@ -20,6 +21,8 @@ EXTRA_DIST += tests/golden/golden.sh tests/golden/policies.sh \
 	tests/golden/errors/big-rdn.conf \
 	tests/golden/errors/empty-list.conf \
 	tests/golden/errors/empty-list-unused.conf \
+	tests/golden/errors/empty-list-file.conf \
+	tests/golden/errors/empty-list.txt \
 	tests/golden/errors/max-cert.conf \
 	tests/golden/errors/bad-list-entry.conf \
 	tests/golden/errors/bad-settings.conf \
