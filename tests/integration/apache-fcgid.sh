@@ -6,42 +6,6 @@
 need apache2 curl python3
 . "$top_srcdir/tests/integration/web-lib.sh"
 
-# As in apache.sh: the web policy, and spiffe (CN=payments, O=Example, no email) allowed
-# by default too: a client certauthzd gives no CERTAUTHZ_EMAIL.
-eval "shared_policy() $(declare -f web_policy | tail -n +2)"
-web_policy() {
-	shared_policy "$1"
-	subst "$1" 'allow = ( { name = "staff";' \
-	    'allow = ( { name = "svc"; cn = "payments"; o = "Example"; }, { name = "staff";'
-}
-
-# spellings NAME: NAME with each '-' as '-' and as '_', one a line.
-spellings() {
-	local t
-	case $1 in
-	*-*)	for t in $(spellings "${1#*-}"); do
-			echo "${1%%-*}-$t"
-			echo "${1%%-*}_$t"
-		done ;;
-	*)	echo "$1" ;;
-	esac
-}
-
-# forged: curl arguments that send every spelling of every header a
-# backend might trust, plus two in other cases.
-forged() {
-	local n s
-	for n in X-Certauthz-User X-Certauthz-Policy X-Certauthz-Rule \
-	    X-Certauthz-Serial X-Certauthz-Subject X-Certauthz-Email \
-	    SSL-Client-Cert SSL-Client-Verify X-SSL-Client-Cert \
-	    X-Forwarded-User; do
-		for s in $(spellings "$n"); do
-			echo "-H"
-			echo "$s: forged"
-		done
-	done
-	printf '%s\n' -H "x-certauthz-user: forged" -H "X-CERTAUTHZ-EMAIL: forged"
-}
 mapfile -t forge < <(forged)
 [ ${#forge[@]} = 92 ] || fail "forged() sends $((${#forge[@]} / 2)) headers, not 46"
 

@@ -36,6 +36,16 @@ expect alice "$u/" "200 user=alice policy=default ssl= *" \
     -H "SSL-Client-Cert: forged"
 expect bob "$u/" "403 *" -H "Certauthz-Policy: default" \
     -H "SSL-Client-Verify: SUCCESS" -H "SSL-Client-S-DN: CN=alice"
+# Every spelling of every identity header (forged): the backend sees
+# certauthzd's values only; nginx drops the underscore spellings
+# (underscores_in_headers off) and proxy_set_header replaces the rest,
+# whatever their case.  spiffe has no email: no X-Certauthz-Email.
+mapfile -t forge < <(forged)
+expect spiffe "$u/app/x?echo=headers" "200 user=payments policy=default ssl= uri=/app/x?echo=headers method=GET length= headers=X-Certauthz-Policy: default|X-Certauthz-Rule: svc|X-Certauthz-Serial: 1006|X-Certauthz-Subject: CN=payments,O=Example|X-Certauthz-User: payments" \
+    "${forge[@]}"
+expect alice "$u/app/x?echo=headers" "200 user=alice policy=default ssl= uri=/app/x?echo=headers method=GET length= headers=X-Certauthz-Email: alice@example.com|X-Certauthz-Policy: default|X-Certauthz-Rule: staff|X-Certauthz-Serial: 1001|X-Certauthz-Subject: CN=alice,OU=Eng,O=Example|X-Certauthz-User: alice" \
+    "${forge[@]}"
+expect bob "$u/app/x?echo=headers" "403 *" "${forge[@]}"
 
 # The auth location is internal.
 expect alice "$u/_certauthz" "404 *"

@@ -6,8 +6,9 @@
 # test.  Every process is started in the foreground of a background job
 # and recorded with track_pid.
 #
-# Provides: web_policy FILE, start_certauthzd SOCKET, start_nginx,
-# start_apache MODE (authnz | fcgid), req CERT URL [curl args...]
+# Provides: web_policy FILE, start_certauthzd SOCKET, start_echo PORT,
+# start_nginx, start_apache MODE (authnz | fcgid), forged (curl
+# arguments of 46 forged identity headers), req CERT URL [curl args...]
 # (prints "CODE BODY" on one line), expect CERT URL WANT [args...],
 # and log_has REGEX (a decision line in the daemon's log: stderr of
 # certauthzd -d, or Apache's error log when mod_fcgid spawned it).
@@ -20,7 +21,8 @@ contrib=$top_srcdir/contrib
 # web_policy FILE: the policy every web test uses (certauthz.conf(5)).  "default"
 # has no `when`, so it applies unless the server names a policy:
 # "admin" is reached only through CERTAUTHZ_POLICY.
-#   alice (OU=Eng), carol (OU=Ops): allowed by default
+#   alice (OU=Eng), carol (OU=Ops), spiffe (CN=payments, no email):
+#   allowed by default
 #   bob (OU=Sales), dave (O=Other): denied;  mallory: revoked
 #   admin: carol only
 web_policy() {
@@ -36,7 +38,8 @@ policies = (
   {
     name = "default";
     deny = ( { name = "revoked"; serial = "@revoked"; } );
-    allow = ( { name = "staff"; o = "Example"; ou = [ "Eng", "Ops" ]; } );
+    allow = ( { name = "svc"; cn = "payments"; o = "Example"; },
+              { name = "staff"; o = "Example"; ou = [ "Eng", "Ops" ]; } );
   },
   {
     name = "admin";
@@ -73,6 +76,84 @@ p, a, b = sys.argv[1:]
 s = open(p).read().replace(a, b)
 open(p, "w").write(s)
 PY
+}
+
+# start_echo PORT: the backend of every web test on 127.0.0.1:PORT, a
+# python3 HTTP server that shows what it was handed: one line "user=
+# policy= ssl= uri= method= length=" (uri is the raw target it got), and
+# with ?echo=headers in the target a second, "headers=", of every
+# identity-looking header under its raw name (a client's underscore
+# spellings too), sorted.
+start_echo() {
+	cat > "$T/echo.py" <<'ECHO'
+import http.server, sys, urllib.parse
+
+WATCHED = {"x-certauthz-" + n for n in
+    ("user", "policy", "rule", "serial", "subject", "email")} | {
+    "ssl-client-cert", "ssl-client-verify", "x-ssl-client-cert",
+    "x-forwarded-user"}
+
+class Echo(http.server.BaseHTTPRequestHandler):
+    def answer(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        if n:
+            self.rfile.read(n)
+        h = lambda name: ", ".join(self.headers.get_all(name) or [])
+        body = "user=%s policy=%s ssl=%s uri=%s method=%s length=%s\n" % (
+            h("X-Certauthz-User"), h("X-Certauthz-Policy"),
+            h("SSL-Client-Cert"), self.path, self.command,
+            self.headers.get("Content-Length") or "")
+        query = urllib.parse.urlsplit(self.path).query
+        if "echo=headers" in query.split("&"):
+            seen = sorted((k, v) for k, v in self.headers.items()
+                if k.lower().replace("_", "-") in WATCHED)
+            body += "headers=%s\n" % "|".join("%s: %s" % kv for kv in seen)
+        b = body.encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(len(b)))
+        self.end_headers()
+        self.wfile.write(b)
+    do_GET = do_POST = do_PUT = do_DELETE = answer
+
+    def log_message(self, *args):
+        pass
+
+http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])),
+    Echo).serve_forever()
+ECHO
+	python3 "$T/echo.py" "$1" 2>"$T/echo.log" &
+	track_pid $!
+	wait_for_port "$1" 10 ||
+	    fail "the backend did not start: $(cat "$T/echo.log")"
+}
+
+# spellings NAME: NAME with each '-' as '-' and as '_', one a line.
+spellings() {
+	local t
+	case $1 in
+	*-*)	for t in $(spellings "${1#*-}"); do
+			echo "${1%%-*}-$t"
+			echo "${1%%-*}_$t"
+		done ;;
+	*)	echo "$1" ;;
+	esac
+}
+
+# forged: curl arguments that send every spelling of every header a
+# backend might trust, plus two in other cases (46 headers).
+forged() {
+	local n s
+	for n in X-Certauthz-User X-Certauthz-Policy X-Certauthz-Rule \
+	    X-Certauthz-Serial X-Certauthz-Subject X-Certauthz-Email \
+	    SSL-Client-Cert SSL-Client-Verify X-SSL-Client-Cert \
+	    X-Forwarded-User; do
+		for s in $(spellings "$n"); do
+			echo "-H"
+			echo "$s: forged"
+		done
+	done
+	printf '%s\n' -H "x-certauthz-user: forged" -H "X-CERTAUTHZ-EMAIL: forged"
 }
 
 # start_nginx: the shipped example on 127.0.0.1:$port, its backend on
@@ -112,14 +193,6 @@ http {
 	uwsgi_temp_path $n/tmp/uwsgi;
 	scgi_temp_path $n/tmp/scgi;
 	include sites/certauthz.conf;
-
-	# The backend: shows what it was handed.
-	server {
-		listen 127.0.0.1:$bport;
-		location / {
-			return 200 "user=\$http_x_certauthz_user policy=\$http_x_certauthz_policy ssl=\$http_ssl_client_cert uri=\$request_uri method=\$request_method length=\$content_length\n";
-		}
-	}
 }
 NGINX
 	nginx -t -q -p "$n/" -e "$n/error.log" -c "$n/nginx.conf" ||
@@ -127,20 +200,13 @@ NGINX
 	nginx -p "$n/" -e "$n/error.log" -c "$n/nginx.conf" &
 	track_pid $!
 	wait_for_port "$port" 10 || fail "nginx did not start: $(cat "$n/error.log")"
-	wait_for_port "$bport" 10 || fail "nginx backend did not start"
+	start_echo "$bport"
 }
 
 # start_apache MODE: the shipped contrib/apache example for MODE
 # (authnz: certauthz-authnz-fcgi.conf with certauthzd on TCP; fcgid:
 # certauthz-fcgid.conf, mod_fcgid spawns certauthzd) on 127.0.0.1:$port,
-# its backend on $bport.  The backend answers one line, as nginx's
-# does: "user=... policy=... ssl=... uri=... method=... length=...".
-# With `echo=headers` in the query it adds a line "headers=" with every
-# header it received whose name, ignoring case and with '_' read as
-# '-', is one of the six X-Certauthz-*, SSL-Client-Cert,
-# SSL-Client-Verify, X-SSL-Client-Cert or X-Forwarded-User: raw
-# "Name: value" pairs sorted and joined by '|'.  It is a python3
-# http.server because CGI drops headers with '_' from its environment.
+# its backend (start_echo) on $bport.
 start_apache() {
 	need apache2 python3
 	local mode=$1 a=$T/apache mods=/usr/lib/apache2/modules m
@@ -156,43 +222,6 @@ start_apache() {
 	chmod 644 "$T/policy.conf" 2>/dev/null || true
 	cp "$contrib/apache/certauthz-env.conf" \
 	    "$contrib/apache/certauthz-headers.conf" "$a/"
-	cat > "$a/echo.py" <<'ECHO'
-import http.server, sys, urllib.parse
-
-WATCHED = {"x-certauthz-" + n for n in
-    ("user", "policy", "rule", "serial", "subject", "email")} | {
-    "ssl-client-cert", "ssl-client-verify", "x-ssl-client-cert",
-    "x-forwarded-user"}
-
-class Echo(http.server.BaseHTTPRequestHandler):
-    def answer(self):
-        n = int(self.headers.get("Content-Length") or 0)
-        if n:
-            self.rfile.read(n)
-        h = lambda name: ", ".join(self.headers.get_all(name) or [])
-        body = "user=%s policy=%s ssl=%s uri=%s method=%s length=%s\n" % (
-            h("X-Certauthz-User"), h("X-Certauthz-Policy"),
-            h("SSL-Client-Cert"), self.path, self.command,
-            self.headers.get("Content-Length") or "")
-        query = urllib.parse.urlsplit(self.path).query
-        if "echo=headers" in query.split("&"):
-            seen = sorted((k, v) for k, v in self.headers.items()
-                if k.lower().replace("_", "-") in WATCHED)
-            body += "headers=%s\n" % "|".join("%s: %s" % kv for kv in seen)
-        b = body.encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "text/plain")
-        self.send_header("Content-Length", str(len(b)))
-        self.end_headers()
-        self.wfile.write(b)
-    do_GET = do_POST = do_PUT = do_DELETE = answer
-
-    def log_message(self, *args):
-        pass
-
-http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])),
-    Echo).serve_forever()
-ECHO
 	case $mode in
 	authnz)	cp "$contrib/apache/certauthz-authnz-fcgi.conf" "$a/site.conf"
 		[ -f "$mods/mod_authnz_fcgi.so" ] || skip "no mod_authnz_fcgi"
@@ -262,16 +291,13 @@ Include $a/site.conf
 HTTPD
 	apache2 -t -d "$a" -f "$a/httpd.conf" >"$a/t.out" 2>&1 ||
 	    fail "apache2 -t: $(cat "$a/t.out")"
-	python3 "$a/echo.py" "$bport" 2>"$a/logs/echo.log" &
-	track_pid $!
+	start_echo "$bport"
 	# Its own session: on stop, Apache signals its whole process group,
 	# which would otherwise include this test.
 	setsid apache2 -d "$a" -f "$a/httpd.conf" -DFOREGROUND &
 	track_pid $!
 	wait_for_port "$port" 10 ||
 	    fail "apache2 did not start: $(cat "$a/logs/error.log")"
-	wait_for_port "$bport" 10 ||
-	    fail "the backend did not start: $(cat "$a/logs/echo.log")"
 }
 
 # req CERT URL [curl args...]: CERT is a name in $PKI, or - for none.
