@@ -1,6 +1,8 @@
 # policies/: example policies; `make check` lints each one and runs it
-# against the test PKI (tests/golden/policies.sh).
-dist_noinst_DATA += \
+# against the test PKI (tests/golden/policies.sh).  Installed, with the
+# list files they name, in $(docdir)/examples.
+examplesdir = $(docdir)/examples
+dist_examples_DATA = \
 	policies/example.conf policies/revoked.txt \
 	policies/serial-allowlist.conf policies/allowed-serials.txt \
 	policies/revocation.conf policies/dn.conf \
