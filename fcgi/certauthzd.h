@@ -15,6 +15,21 @@
 
 #define CERTAUTHZD_THREADS_MIN	4	/* default -n: 2 x online CPUs, >= this */
 #define CERTAUTHZD_MAXCONN	1024	/* open connections, idle included */
+#define CERTAUTHZD_LISTEN_MAX	8	/* -s given at most this often */
+
+struct cert_cache;
+
+/*
+ * A listening socket: proto LISTEN_FCGI or LISTEN_HTTP, bound by
+ * listen_open() before privileges are dropped.
+ */
+enum listen_proto { LISTEN_FCGI, LISTEN_HTTP };
+struct listener {
+	const char	*spec;		/* as given to -s, NULL: inherited */
+	enum listen_proto proto;
+	int		 fd;
+	char		*unlink_path;	/* a unix socket to remove at exit */
+};
 
 struct server_config {
 	const char	*policy_file;
@@ -35,14 +50,41 @@ int	 privs_resolve(const char *user, const char *group, uid_t *, gid_t *);
 int	 privs_drop(const char *user, uid_t, gid_t);
 
 /*
- * server.c.  server_run() owns the listening socket, runs the workers
- * (each accepts and serves) and the gatherer (see the top of server.c),
- * handles signals in the calling thread and returns the exit status
- * once a SIGTERM/SIGINT stop has completed.  The policy
- * passed in is owned by the server from then on.
+ * server.c.  server_run() owns the n listening sockets: it runs the
+ * FastCGI workers (each accepts and serves) and the gatherer (see the
+ * top of server.c) for the LISTEN_FCGI ones, starts the HTTP listener
+ * (http.c) on the LISTEN_HTTP ones, handles signals in the calling
+ * thread and returns the exit status once a SIGTERM/SIGINT stop has
+ * completed.  The policy passed in is owned by the server from then on.
  */
-int	 server_run(int fd, const struct server_config *,
-	    struct authz_policy *);
+int	 server_run(const struct listener *, int n,
+	    const struct server_config *, struct authz_policy *);
+
+/*
+ * A thread's hold on the running policy (server.c).  server_hold_get()
+ * returns the running policy, taking a reference only when it changed
+ * since the thread's last call (one atomic load otherwise); the policy
+ * stays valid until the next call or server_hold_put(), which drops
+ * the reference.  A zeroed struct holds nothing.
+ */
+struct policy_ref;
+struct server_hold {
+	struct policy_ref	*ref;
+	unsigned long		 gen;
+};
+const struct authz_policy *server_hold_get(struct server_hold *);
+void	 server_hold_put(struct server_hold *);
+
+/*
+ * Decides req against policy through cache into d, timing it (d->us);
+ * then server_decision_log() logs d's line as answered with status
+ * (an allow that was not answered 200 is logged as the fault it became)
+ * and clears d.  Shared by the FastCGI and HTTP listeners.
+ */
+void	 server_decide(const struct authz_policy *, struct cert_cache *,
+	    const struct authz_request *, struct authz_decision *);
+void	 server_decision_log(const struct authz_policy *,
+	    struct authz_decision *, const struct authz_request *, int status);
 /* Logs each policy load message at LOG_ERR (an authz_msg_fn). */
 void	 server_policy_msg(void *, const char *);
 /* Blocks SIGHUP/SIGINT/SIGTERM, ignores SIGPIPE; call before any thread. */
@@ -64,5 +106,24 @@ void	 request_parse(FCGX_Request *, const char *fault,
 int	 response_write(FCGX_Stream *, const struct authz_decision *);
 /* The fault answer, for requests that never reach a decision. */
 void	 response_error(FCGX_Stream *);
+/*
+ * The identity of an allow, escaped for a header (authz_header_value()):
+ * v[0..5] are the user, policy, rule, serial, subject and email.
+ * Returns how many are there (5 without an email, else 6), or -1 when
+ * the decision cannot be answered as an allow (a 500).
+ */
+#define RESPONSE_FIELDS	6
+int	 response_identity(const struct authz_decision *,
+	    char v[RESPONSE_FIELDS][AUTHZ_HEADER_MAX + 1]);
+
+/*
+ * http.c: the HTTP/1.1 listener (certauthzd(8), HTTP).  http_start()
+ * serves every fd through libmicrohttpd threads of its own, conf->threads
+ * per socket; returns 0, or -1 (logged) with nothing left running.
+ * http_stop() closes the sockets and every connection, once the
+ * requests in flight are answered.
+ */
+int	 http_start(const int *fds, int n, const struct server_config *);
+void	 http_stop(void);
 
 #endif /* CERTAUTHZD_H */

@@ -2,9 +2,11 @@
  * main.c: certauthzd's options and start-up (SPEC §1).
  *
  * Order: options; -t checks the policy and exits; otherwise load the
- * policy (a broken one is a start-up error), bind the socket, write the
- * pid file, drop privileges, serve until SIGTERM/SIGINT, clean up.  The
- * daemon never forks into the background.
+ * policy (a broken one is a start-up error), bind every socket (-s may
+ * be given up to CERTAUTHZD_LISTEN_MAX times, FastCGI and HTTP side by
+ * side), write the pid file, drop privileges, serve until
+ * SIGTERM/SIGINT, clean up.  The daemon never forks into the
+ * background.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -52,12 +54,13 @@ static void __attribute__((noreturn))
 main_usage(int status)
 {
 	fprintf(status ? stderr : stdout,
-	    "usage: certauthzd [-c FILE] [-s SOCKET] [-n THREADS] [-u USER] "
+	    "usage: certauthzd [-c FILE] [-s SOCKET]... [-n THREADS] [-u USER] "
 	    "[-g GROUP]\n"
 	    "                  [-m MODE] [-p PIDFILE] [-d] [-t] [-V] [-h]\n"
 	    "  -c FILE     policy file (default %s)\n"
-	    "  -s SOCKET   unix:/path or tcp:HOST:PORT (default: systemd's "
-	    "socket, else fd 0)\n"
+	    "  -s SOCKET   [http:]unix:/path or [http:]tcp:HOST:PORT, "
+	    "repeatable\n"
+	    "              (default: systemd's socket, else fd 0; FastCGI)\n"
 	    "  -n THREADS  worker threads (default 2 x CPUs, at least %d: "
 	    "here %d)\n"
 	    "  -u USER     user to run as after binding\n"
@@ -77,6 +80,57 @@ main_msg_stderr(void *arg, const char *msg)
 {
 	(void)arg;
 	fprintf(stderr, "%s\n", msg);
+}
+
+/* Removes the unix sockets of the first n of ls; closes them too. */
+static void
+main_unlisten(struct listener *ls, int n, int doclose)
+{
+	int	 i;
+
+	for (i = 0; i < n; i++) {
+		if (doclose && ls[i].fd > 2)
+			close(ls[i].fd);
+		if (ls[i].unlink_path != NULL &&
+		    unlink(ls[i].unlink_path) == -1)
+			log_warn("unlink %s", ls[i].unlink_path);
+		free(ls[i].unlink_path);
+		ls[i].unlink_path = NULL;
+	}
+}
+
+/*
+ * Binds every listener of ls (spec NULL: the inherited socket, FastCGI),
+ * chowned to uid/gid when it is a unix socket.  Returns 0, or -1 with
+ * every socket made so far closed and removed.
+ */
+static int
+main_listen(struct listener *ls, int n, mode_t mode, uid_t uid, gid_t gid)
+{
+	const char	*spec;
+	int		 i;
+
+	for (i = 0; i < n; i++) {
+		spec = ls[i].spec;
+		if (spec != NULL && strncmp(spec, "http:", 5) == 0) {
+			ls[i].proto = LISTEN_HTTP;
+			spec += 5;
+		}
+		if ((ls[i].fd = listen_open(spec, mode,
+		    &ls[i].unlink_path)) == -1)
+			goto fail;
+		if (ls[i].unlink_path != NULL &&
+		    (uid != (uid_t)-1 || gid != (gid_t)-1) &&
+		    chown(ls[i].unlink_path, uid, gid) == -1) {
+			log_warn("chown %s", ls[i].unlink_path);
+			i++;
+			goto fail;
+		}
+	}
+	return 0;
+fail:
+	main_unlisten(ls, i, 1);
+	return -1;
 }
 
 static int
@@ -101,16 +155,18 @@ main(int argc, char *argv[])
 {
 	struct server_config	 conf;
 	struct authz_policy	*policy;
-	const char		*sock = NULL, *user = NULL, *group = NULL;
+	struct listener		 ls[CERTAUTHZD_LISTEN_MAX];
+	const char		*user = NULL, *group = NULL;
 	const char		*pidfile = NULL;
-	char			*unlink_path = NULL, *end;
+	char			*end;
 	mode_t			 mode = 0660;
 	uid_t			 uid;
 	gid_t			 gid;
 	long			 l;
-	int			 ch, check = 0, fd, rc;
+	int			 ch, check = 0, nls = 0, rc;
 
 	memset(&conf, 0, sizeof(conf));
+	memset(ls, 0, sizeof(ls));
 	conf.policy_file = MAIN_POLICY;
 	conf.threads = main_threads();
 
@@ -120,7 +176,12 @@ main(int argc, char *argv[])
 			conf.policy_file = optarg;
 			break;
 		case 's':
-			sock = optarg;
+			if (nls == CERTAUTHZD_LISTEN_MAX) {
+				fprintf(stderr, "certauthzd: -s: at most %d\n",
+				    CERTAUTHZD_LISTEN_MAX);
+				return 1;
+			}
+			ls[nls++].spec = optarg;
 			break;
 		case 'n':
 			errno = 0;
@@ -197,34 +258,28 @@ main(int argc, char *argv[])
 
 	if (privs_resolve(user, group, &uid, &gid) == -1)
 		goto fail;
-	if ((fd = listen_open(sock, mode, &unlink_path)) == -1)
+	if (nls == 0)
+		nls = 1;	/* the inherited socket, FastCGI */
+	/* Every socket, HTTP included, is bound before the drop. */
+	if (main_listen(ls, nls, mode, uid, gid) == -1)
 		goto fail;
-	if (unlink_path != NULL && (uid != (uid_t)-1 || gid != (gid_t)-1) &&
-	    chown(unlink_path, uid, gid) == -1) {
-		log_warn("chown %s", unlink_path);
-		goto fail_socket;
-	}
 	if (pidfile != NULL && main_pidfile(pidfile) == -1)
 		goto fail_socket;
 	if (privs_drop(user, uid, gid) == -1)
 		goto fail_pid;
 
-	rc = server_run(fd, &conf, policy);
+	rc = server_run(ls, nls, &conf, policy);
 
-	if (unlink_path != NULL && unlink(unlink_path) == -1)
-		log_warn("unlink %s", unlink_path);
+	main_unlisten(ls, nls, 0);
 	if (pidfile != NULL && unlink(pidfile) == -1)
 		log_warn("unlink %s", pidfile);
-	free(unlink_path);
 	return rc;
 
 fail_pid:
 	if (pidfile != NULL)
 		unlink(pidfile);
 fail_socket:
-	if (unlink_path != NULL)
-		unlink(unlink_path);
-	free(unlink_path);
+	main_unlisten(ls, nls, 1);
 fail:
 	authz_policy_free(policy);
 	return 1;

@@ -2,9 +2,9 @@
  * server.c: the workers, the gatherer, the connections, the policy
  * swap and the signals.
  *
- * Design.  All -n workers share one epoll set holding the listening
- * socket, every open connection that waits for a request, and a stop
- * eventfd.  The socket and the connections are registered EPOLLIN |
+ * Design.  All -n workers share one epoll set holding the FastCGI
+ * listening sockets, every open connection that waits for a request,
+ * and a stop eventfd.  The sockets and the connections are registered EPOLLIN |
  * EPOLLONESHOT (level-triggered): an event goes to exactly one worker
  * and disarms its descriptor, so no two workers ever touch one socket.
  * A worker loops on epoll_wait() for one event:
@@ -87,10 +87,17 @@
  * then drops its reference to the old policy; the last reference frees
  * it.  Requests in flight finish on the policy they started with.
  *
+ * HTTP.  The LISTEN_HTTP sockets are served by http.c, with threads
+ * of its own (libmicrohttpd's); it shares with the workers the policy
+ * holder (server_hold_get()), the decision (server_decide()) and the
+ * decision line (server_decision_log()).  Without a FastCGI socket no
+ * worker or gatherer is started.
+ *
  * Signals are blocked in every thread and taken by sigwait() in the
  * main thread: SIGHUP reloads; SIGTERM and SIGINT set srv.stopping.
  * From then on the listening socket is not re-armed, no request enters
- * the gatherer and no connection is kept after its answer, but the
+ * the gatherer and no connection is kept after its answer, the HTTP
+ * listener is stopped (http_stop()), but the
  * requests the gatherer holds are still completed and served.  Once
  * none is left (srv.pending), or after SERVER_GRACE_MS, the main thread
  * signals the stop eventfd: the gatherer leaves, and each worker once
@@ -137,8 +144,7 @@ struct policy_ref {
 struct worker {
 	pthread_t		 thread;
 	struct cert_cache	*cache;
-	struct policy_ref	*ref;
-	unsigned long		 gen;
+	struct server_hold	 hold;
 	atomic_int		 busyfd;
 	unsigned char		*peek;	/* SCAN_MAX_REQUEST bytes */
 };
@@ -168,7 +174,9 @@ TAILQ_HEAD(conn_head, conn);
 
 static struct {
 	const struct server_config	*conf;
-	int				 listenfd;
+	int				 listenfd[CERTAUTHZD_LISTEN_MAX];
+	int				 nlisten;	/* FastCGI sockets */
+	int				 nhttp;		/* HTTP sockets */
 	int				 epfd;
 	int				 gatherfd;
 	int				 stopfd;
@@ -232,22 +240,29 @@ server_policy_release(struct policy_ref *ref)
 	}
 }
 
-/* Makes w hold the current policy; cheap when nothing changed. */
-static void
-server_policy_refresh(struct worker *w)
+const struct authz_policy *
+server_hold_get(struct server_hold *h)
 {
 	struct policy_ref	*ref;
 
-	if (w->ref != NULL && atomic_load_explicit(&srv.generation,
-	    memory_order_acquire) == w->gen)
-		return;
+	if (h->ref != NULL && atomic_load_explicit(&srv.generation,
+	    memory_order_acquire) == h->gen)
+		return h->ref->policy;
 	pthread_mutex_lock(&srv.plock);
 	ref = srv.current;
 	atomic_fetch_add(&ref->refs, 1);
-	w->gen = atomic_load(&srv.generation);
+	h->gen = atomic_load(&srv.generation);
 	pthread_mutex_unlock(&srv.plock);
-	server_policy_release(w->ref);
-	w->ref = ref;
+	server_policy_release(h->ref);
+	h->ref = ref;
+	return ref->policy;
+}
+
+void
+server_hold_put(struct server_hold *h)
+{
+	server_policy_release(h->ref);
+	h->ref = NULL;
 }
 
 /* Installs policy as the running one; the old one lives while in use. */
@@ -318,6 +333,45 @@ server_end(FCGX_Request *r)
 	FCGX_FClose(r->out);
 }
 
+void
+server_decide(const struct authz_policy *policy, struct cert_cache *cache,
+    const struct authz_request *req, struct authz_decision *d)
+{
+	struct timespec	 t0, t1;
+
+	memset(d, 0, sizeof(*d));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	authz_decide(policy, req, cache, time(NULL), d);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	d->us = server_us(&t0, &t1);
+}
+
+void
+server_decision_log(const struct authz_policy *policy,
+    struct authz_decision *d, const struct authz_request *req, int status)
+{
+	char	 line[AUTHZ_LINE_MAX];
+	int	 pri;
+
+	if (d->result == AUTHZ_ALLOW && status != 200) {
+		/* the line says what was answered: never "allow" on a 500 */
+		d->result = AUTHZ_FAULT;
+		d->reason = "allow answer could not be written";
+	}
+	if (d->result == AUTHZ_ALLOW)
+		pri = (policy != NULL && authz_policy_log_allow(policy)) ?
+		    LOG_INFO : -1;
+	else if (d->result == AUTHZ_DENY)
+		pri = LOG_NOTICE;
+	else
+		pri = LOG_ERR;
+	if (pri != -1) {	/* rendered only when it is logged */
+		authz_decision_line(d, req, line, sizeof(line));
+		log_line(pri, line);
+	}
+	authz_decision_clear(d);
+}
+
 /*
  * Decides, answers and logs one accepted request; fault is what
  * scan_request() found wrong with its params, or NULL.  The answer is
@@ -329,10 +383,8 @@ server_answer(struct worker *w, FCGX_Request *r, const char *fault)
 {
 	struct authz_request	 req;
 	struct authz_decision	 d;
-	struct timespec		 t0, t1;
-	char			 line[AUTHZ_LINE_MAX];
-	const struct authz_policy *policy = w->ref->policy;
-	int			 status, pri;
+	const struct authz_policy *policy = w->hold.ref->policy;
+	int			 status;
 
 	if (r->role != FCGI_RESPONDER && r->role != FCGI_AUTHORIZER) {
 		response_error(r->out);
@@ -342,31 +394,10 @@ server_answer(struct worker *w, FCGX_Request *r, const char *fault)
 		return;
 	}
 	request_parse(r, fault, &req);
-	memset(&d, 0, sizeof(d));
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	authz_decide(policy, &req, w->cache, time(NULL), &d);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	d.us = server_us(&t0, &t1);
+	server_decide(policy, w->cache, &req, &d);
 	status = response_write(r->out, &d);
 	server_end(r);
-
-	if (d.result == AUTHZ_ALLOW && status != 200) {
-		/* the line says what was answered: never "allow" on a 500 */
-		d.result = AUTHZ_FAULT;
-		d.reason = "allow answer could not be written";
-	}
-	if (d.result == AUTHZ_ALLOW)
-		pri = (policy != NULL && authz_policy_log_allow(policy)) ?
-		    LOG_INFO : -1;
-	else if (d.result == AUTHZ_DENY)
-		pri = LOG_NOTICE;
-	else
-		pri = LOG_ERR;
-	if (pri != -1) {	/* rendered only when it is logged */
-		authz_decision_line(&d, &req, line, sizeof(line));
-		log_line(pri, line);
-	}
-	authz_decision_clear(&d);
+	server_decision_log(policy, &d, &req, status);
 }
 
 /*
@@ -397,7 +428,7 @@ server_serve(struct worker *w, int fd, const struct scan_result *res,
 		FCGX_Free(&r, 0);
 		return 0;
 	}
-	server_policy_refresh(w);
+	server_hold_get(&w->hold);
 	if (r.role == FCGI_RESPONDER) {
 		/* The scan saw the empty stdin record: all is there. */
 		while (FCGX_GetStr(buf, sizeof(buf), r.in) > 0)
@@ -720,25 +751,40 @@ server_conn_ready(struct worker *w, struct conn *c, ssize_t n)
 	}
 }
 
-static void
-server_listen_arm(void)
+/* Returns the listening socket of an event's data.ptr, or -1. */
+static int
+server_listen_fd(const void *ptr)
+{
+	const int	*p = ptr;
+
+	if (p < srv.listenfd || p >= srv.listenfd + srv.nlisten)
+		return -1;
+	return *p;
+}
+
+/* Arms the listening socket *lp (in srv.listenfd); op: ADD or MOD. */
+static int
+server_listen_arm(int *lp, int op)
 {
 	struct epoll_event	 ev;
 
 	memset(&ev, 0, sizeof(ev));
 	ev.events = EPOLLIN | EPOLLONESHOT;
-	ev.data.ptr = &srv.listenfd;
-	if (epoll_ctl(srv.epfd, EPOLL_CTL_MOD, srv.listenfd, &ev) == -1)
+	ev.data.ptr = lp;
+	if (epoll_ctl(srv.epfd, op, *lp, &ev) == -1) {
 		log_warn("%s: epoll_ctl", __func__);
+		return -1;
+	}
+	return 0;
 }
 
 /*
- * The listening socket was readable: accepts a batch, re-arms the
+ * The listening socket *lp was readable: accepts a batch, re-arms the
  * socket for the other workers, registers the new connections and goes
  * on with the first whose bytes are already there.
  */
 static void
-server_accept(struct worker *w)
+server_accept(struct worker *w, int *lp)
 {
 	const struct timespec	 backoff = { 0, SERVER_BACKOFF_MS * 1000000L };
 	struct conn		*c, *first = NULL;
@@ -746,7 +792,7 @@ server_accept(struct worker *w)
 	int			 fd, i;
 
 	for (i = 0; i < SERVER_ACCEPT_BATCH; i++) {
-		fd = accept4(srv.listenfd, NULL, NULL,
+		fd = accept4(*lp, NULL, NULL,
 		    SOCK_CLOEXEC | SOCK_NONBLOCK);
 		if (fd == -1) {
 			if (errno == EINTR || errno == ECONNABORTED)
@@ -765,7 +811,7 @@ server_accept(struct worker *w)
 		else
 			server_conn_arm(c);
 	}
-	server_listen_arm();
+	server_listen_arm(lp, EPOLL_CTL_MOD);
 	if (first != NULL)
 		server_conn_ready(w, first, n);
 }
@@ -793,10 +839,10 @@ server_worker(void *arg)
 		}
 		if (ev.data.ptr == &srv.stopfd)
 			break;
-		if (ev.data.ptr == &srv.listenfd) {
+		if (server_listen_fd(ev.data.ptr) != -1) {
 			/* Stopping: the socket stays disarmed. */
 			if (!atomic_load(&srv.stopping))
-				server_accept(w);
+				server_accept(w, ev.data.ptr);
 			continue;
 		}
 		c = ev.data.ptr;
@@ -804,8 +850,7 @@ server_worker(void *arg)
 			server_conn_ready(w, c, server_peek(w, c->fd));
 	}
 	log_flush();
-	server_policy_release(w->ref);
-	w->ref = NULL;
+	server_hold_put(&w->hold);
 	atomic_fetch_sub(&srv.running, 1);
 	return NULL;
 }
@@ -883,14 +928,20 @@ server_close_list(struct conn_head *head)
 }
 
 int
-server_run(int fd, const struct server_config *conf,
-    struct authz_policy *policy)
+server_run(const struct listener *ls, int nls,
+    const struct server_config *conf, struct authz_policy *policy)
 {
 	struct epoll_event	 ev;
+	int			 httpfd[CERTAUTHZD_LISTEN_MAX];
 	int			 i, sig, rc;
 
 	srv.conf = conf;
-	srv.listenfd = fd;
+	for (i = 0; i < nls && i < CERTAUTHZD_LISTEN_MAX; i++) {
+		if (ls[i].proto == LISTEN_HTTP)
+			httpfd[srv.nhttp++] = ls[i].fd;
+		else
+			srv.listenfd[srv.nlisten++] = ls[i].fd;
+	}
 	server_nofile();
 	if ((srv.epfd = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
 	    (srv.gatherfd = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
@@ -909,12 +960,14 @@ server_run(int fd, const struct server_config *conf,
 		log_warn("%s: epoll_ctl", __func__);
 		return 1;
 	}
-	ev.events = EPOLLIN | EPOLLONESHOT;
-	ev.data.ptr = &srv.listenfd;
-	if (epoll_ctl(srv.epfd, EPOLL_CTL_ADD, fd, &ev) == -1) {
-		log_warn("%s: epoll_ctl", __func__);
+	for (i = 0; i < srv.nlisten; i++)
+		if (server_listen_arm(&srv.listenfd[i], EPOLL_CTL_ADD) == -1)
+			return 1;
+	if (srv.nhttp > 0 && http_start(httpfd, srv.nhttp, conf) == -1)
 		return 1;
-	}
+	/* Workers and the gatherer serve FastCGI only. */
+	if (srv.nlisten == 0)
+		goto ready;
 	atomic_fetch_add(&srv.running, 1);
 	if ((rc = pthread_create(&srv.gatherer, NULL, server_gather,
 	    NULL)) != 0) {
@@ -944,7 +997,9 @@ server_run(int fd, const struct server_config *conf,
 		}
 		srv.nworkers++;
 	}
-	log_info("ready: %d workers", conf->threads);
+ready:
+	log_info("ready: %d workers on %d FastCGI and %d HTTP sockets",
+	    conf->threads, srv.nlisten, srv.nhttp);
 
 	for (;;) {
 		if (sigwait(&server_sigset, &sig) != 0)
@@ -956,15 +1011,19 @@ server_run(int fd, const struct server_config *conf,
 	}
 	log_info("stopping on signal %d", sig);
 	atomic_store(&srv.stopping, 1);
+	if (srv.nhttp > 0)
+		http_stop();
 	server_stop_wait();
-	pthread_join(srv.gatherer, NULL);
+	if (srv.nlisten > 0)
+		pthread_join(srv.gatherer, NULL);
 	for (i = 0; i < srv.nworkers; i++) {
 		pthread_join(srv.workers[i].thread, NULL);
 		cert_cache_free(srv.workers[i].cache);
 		free(srv.workers[i].peek);
 	}
 	free(srv.workers);
-	close(srv.listenfd);
+	for (i = 0; i < srv.nlisten; i++)
+		close(srv.listenfd[i]);
 	server_close_list(&srv.idle);
 	server_close_list(&srv.dying);
 	close(srv.epfd);
