@@ -14,8 +14,11 @@
 # certauthzd -d, or Apache's error log when mod_fcgid spawned it).
 
 # WEB_CERTAUTHZD: another daemon binary to test (default: the one built).
+# WEB_CONTRIB: where the nginx/ and apache/ snippets are (default: the
+# source's contrib/; tests/package.sh gives the installed
+# /usr/share/certauthz).
 web_daemon=${WEB_CERTAUTHZD:-$top_builddir/certauthzd}
-contrib=$top_srcdir/contrib
+contrib=${WEB_CONTRIB:-$top_srcdir/contrib}
 [ -x "$web_daemon" ] || fail "$web_daemon is not built"
 
 # web_policy FILE: the policy every web test uses (certauthz.conf(5)).  "default"
