@@ -6,11 +6,13 @@
 # test suite (`make check`, which starts real nginx and Apache on
 # loopback ports), then the daemon and unit tests once more under
 # valgrind with a plain build, a clang -Werror build, a libFuzzer smoke
-# run of every fuzz target, and `make distcheck`.  Exits non-zero on any
-# failure.
+# run of every fuzz target, `make distcheck`, and the Debian package
+# (tests/package.sh: built, lintian clean, installed, nginx end to end,
+# purged).  Exits non-zero on any failure.
 #
 # Usage: tests/run-all.sh            (from the top of a clone)
 #        NO_INSTALL=1 tests/run-all.sh   to skip apt-get
+#        NO_PACKAGE=1 tests/run-all.sh   to skip the Debian package
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -19,7 +21,8 @@ jobs=${JOBS:-2}
 
 PACKAGES="build-essential autoconf automake pkg-config libssl-dev
 libconfig-dev libfcgi-dev libfcgi-bin openssl curl nginx apache2
-libapache2-mod-fcgid valgrind clang libclang-rt-14-dev python3 procps"
+libapache2-mod-fcgid valgrind clang libclang-rt-14-dev python3 procps
+debhelper dpkg-dev fakeroot lintian"
 
 if [ -z "${NO_INSTALL:-}" ]; then
 	missing=
@@ -33,7 +36,7 @@ if [ -z "${NO_INSTALL:-}" ]; then
 		echo "installing:$missing"
 		$sudo apt-get update -qq
 		# shellcheck disable=SC2086
-		DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
+		$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 		    --no-install-recommends $missing
 	fi
 fi
@@ -82,6 +85,11 @@ rm -rf build-fuzz && mkdir build-fuzz
 step "make distcheck (the whole suite again, from the tarball)"
 (cd build-valgrind && make -j"$jobs" distcheck \
     DISTCHECK_CONFIGURE_FLAGS=--enable-werror)
+
+if [ -z "${NO_PACKAGE:-}" ]; then
+	step "Debian package from the distcheck tarball (tests/package.sh)"
+	sh tests/package.sh build-valgrind
+fi
 
 # One plain closing line, counted from the main (sanitizer) run.
 log=build-asan/test-suite.log
