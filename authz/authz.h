@@ -43,6 +43,10 @@ struct dn_ava {
 	char		*name;	/* "CN", or the dotted OID when unnamed */
 	char		*value;	/* UTF-8, NUL-terminated */
 	size_t		 len;	/* bytes of value, not counting the NUL */
+	char		*raw;	/* from a certificate: the string's bytes as
+				   X509_NAME_oneline() prints them, when
+				   they differ from value; else NULL */
+	size_t		 rawlen;
 };
 
 struct dn_rdn {

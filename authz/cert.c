@@ -330,6 +330,39 @@ cert_serial(const ASN1_INTEGER *ai, char *out, size_t size)
 	return NULL;
 }
 
+/*
+ * Keeps in a the bytes X509_NAME_oneline() prints for the string v
+ * (crypto/x509/x509_obj.c), when they are not a's UTF-8 value: its
+ * data, but for a GeneralString whose length is a multiple of 4 and
+ * whose bytes other than every fourth are zero, of which it prints only
+ * every fourth.  Returns NULL, or what failed.
+ */
+static const char *
+cert_name_raw(const ASN1_STRING *v, struct dn_ava *a)
+{
+	const unsigned char *d = ASN1_STRING_get0_data(v);
+	size_t		 i, n = (size_t)ASN1_STRING_length(v), o = 0;
+	int		 every4 = 0;
+
+	if (ASN1_STRING_type(v) == V_ASN1_UTF8STRING)
+		return NULL;
+	if (ASN1_STRING_type(v) == V_ASN1_GENERALSTRING && n % 4 == 0) {
+		every4 = 1;
+		for (i = 0; i < n && every4; i++)
+			every4 = i % 4 == 3 || d[i] == 0;
+	}
+	if (!every4 && n == a->len && memcmp(d, a->value, n) == 0)
+		return NULL;
+	if ((a->raw = malloc(n + 1)) == NULL)
+		return "out of memory";
+	for (i = 0; i < n; i++)
+		if (!every4 || i % 4 == 3)
+			a->raw[o++] = (char)d[i];
+	a->raw[o] = '\0';
+	a->rawlen = o;
+	return NULL;
+}
+
 /* Copies name into dn (certificate order), setting CERT_F_* for the subject. */
 static const char *
 cert_name(const X509_NAME *name, struct dn *dn, unsigned int *flags,
@@ -340,7 +373,7 @@ cert_name(const X509_NAME *name, struct dn *dn, unsigned int *flags,
 	struct dn_ava	*a;
 	unsigned char	*utf = NULL;
 	char		 oid[128];
-	const char	*sn;
+	const char	*sn, *reason;
 	int		 i, n, set = -1, len, nid, ncn = 0;
 
 	n = X509_NAME_entry_count(name);
@@ -387,6 +420,9 @@ cert_name(const X509_NAME *name, struct dn *dn, unsigned int *flags,
 		r->nava++;
 		OPENSSL_free(utf);
 		utf = NULL;
+		if ((reason = cert_name_raw(X509_NAME_ENTRY_get_data(ne),
+		    a)) != NULL)
+			return reason;
 		if (flags == NULL)
 			continue;
 		if (memchr(a->value, '\0', a->len) != NULL)

@@ -34,6 +34,7 @@ dn_ava_free(struct dn_ava *a)
 	free(a->oid);
 	free(a->name);
 	free(a->value);
+	free(a->raw);
 }
 
 void
@@ -549,34 +550,38 @@ dn_render(const struct dn *dn)
  * Renders dn as X509_NAME_oneline() prints it: "/C=US/CN=alice", bytes
  * outside ' '..'~' as \xHH.  OpenSSL 3.0 (esc set) also escapes '/' and
  * '+' in values and joins a multi-valued RDN with '+'; 1.1.1 escapes
- * neither and puts '/' before every AVA.  Values are the UTF-8 text, so
- * a BMPString never compares equal to the server's form (the server
- * prints the raw UCS-2 bytes): a mismatch, never a pass.
+ * neither and puts '/' before every AVA.  X509_NAME_oneline() prints a
+ * string's own bytes, not its text: the raw bytes of a certificate's
+ * T61String, BMPString, ... (struct dn_ava) are printed where kept.
  */
 static char *
 dn_render_oneline(const struct dn *dn, int esc)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	const struct dn_ava *a;
-	size_t		 i, j, k, size = 1;
+	const char	*v;
+	size_t		 i, j, k, len, size = 1;
 	char		*buf, *p;
 	unsigned char	 c;
 
 	for (i = 0; i < dn->nrdn; i++)
 		for (j = 0; j < dn->rdn[i].nava; j++) {
 			a = &dn->rdn[i].ava[j];
-			size += strlen(a->name) + 2 + 4 * a->len;
+			size += strlen(a->name) + 2 +
+			    4 * (a->raw != NULL ? a->rawlen : a->len);
 		}
 	if ((buf = p = malloc(size)) == NULL)
 		return NULL;
 	for (i = 0; i < dn->nrdn; i++)
 		for (j = 0; j < dn->rdn[i].nava; j++) {
 			a = &dn->rdn[i].ava[j];
+			v = a->raw != NULL ? a->raw : a->value;
+			len = a->raw != NULL ? a->rawlen : a->len;
 			*p++ = esc && j > 0 ? '+' : '/';
 			p = stpcpy(p, a->name);
 			*p++ = '=';
-			for (k = 0; k < a->len; k++) {
-				c = (unsigned char)a->value[k];
+			for (k = 0; k < len; k++) {
+				c = (unsigned char)v[k];
 				if (c < ' ' || c > '~') {
 					*p++ = '\\';
 					*p++ = 'x';

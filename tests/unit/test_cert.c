@@ -440,9 +440,38 @@ fields(void)
 		    "/OU=Eng/O=Example/CN=Jos\\xC3\\xA9 M\\xC3\\xBCller") == 1);
 	}
 	cert_free(ci);
-	/* BMPString and T61String compare as text; the legacy form does not. */
-	ci = check_cert(gendir, "bmp", 0);
+	/*
+	 * BMPString and T61String compare as text; the legacy form as
+	 * X509_NAME_oneline() prints their bytes (\xEB, \x00Z...), and a
+	 * byte changed there is a mismatch.
+	 */
+	ci = check_cert(gendir, "bmp", 1);
 	if (ci != NULL) {
+		char	*pem, *one, *p;
+		size_t	 len;
+		X509	*x;
+
+		pem = test_slurp(gendir, "bmp", &len);
+		if ((x = x509_of(pem)) == NULL)
+			exit(1);
+		one = X509_NAME_oneline(X509_get_subject_name(x), NULL, 0);
+		CHECK(one != NULL && (p = strstr(one, "Zo\\xEB AG")) != NULL);
+		CHECK(dn_matches_forwarded(&ci->subject, one) == 1);
+		if (one != NULL && p != NULL) {
+			p[5] = 'C';	/* Zo\xEC AG */
+			CHECK(dn_matches_forwarded(&ci->subject, one) == 0);
+			p[5] = 'B';
+			p = strstr(one, "CN=") + 3;
+			CHECK(strncmp(p, "\\x00Z", 5) == 0);
+			p[4] = 'Y';	/* the BMPString's Z */
+			CHECK(dn_matches_forwarded(&ci->subject, one) == 0);
+		}
+		/* the UTF-8 text is not what the legacy form carries */
+		CHECK(dn_matches_forwarded(&ci->subject,
+		    "/C=DE/O=Zo\\xC3\\xAB AG/CN=Zo\\xC3\\xAB") == 0);
+		OPENSSL_free(one);
+		X509_free(x);
+		free(pem);
 		CHECK_STR(ci->subject_str, "CN=Zo\xc3\xab,O=Zo\xc3\xab AG,C=DE");
 		CHECK(dn_parse("CN=Zo\xc3\xab,O=Zo\xc3\xab AG,C=DE", 22, &dn,
 		    &errstr) == 0);
