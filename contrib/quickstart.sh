@@ -10,7 +10,9 @@
 # 8443), then sends one request as alice (allowed) and one as bob
 # (denied) with curl --cert, and prints both answers and certauthzd's
 # decision lines.  Everything it started is stopped on exit; the exit
-# status is 0 only when alice got in and bob did not.
+# status is 0 only when alice got in and bob did not.  Works from any
+# directory, a path with spaces included, as root or as a user who may
+# sudo; without either it prints the apt-get command to run as root.
 set -eu
 
 PORT=${PORT:-8443}
@@ -52,20 +54,30 @@ else
 fi
 if [ -n "$missing" ]; then
 	sudo=
-	[ "$(id -u)" = 0 ] || sudo=sudo
+	cmd="apt-get update && apt-get install -y --no-install-recommends$missing"
+	if [ "$(id -u)" != 0 ]; then
+		command -v sudo >/dev/null 2>&1 || die "missing packages:$missing
+  As root, run:  $cmd
+  then run this script again."
+		sudo=sudo
+	fi
 	say "installing:$missing"
-	$sudo apt-get update -q
-	$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-	    --no-install-recommends $missing
+	{ $sudo apt-get update -q &&
+	    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+	    --no-install-recommends $missing; } ||
+	    die "installing the packages failed.
+  As root, run:  $cmd
+  then run this script again."
 fi
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 [ -x "$NGINX" ] || die "nginx not found"
 
-# 2. Build out of tree.
+# 2. Build out of tree.  configure is run by a relative path: it refuses
+# a source directory whose name holds a space ("unsafe srcdir value").
 say "building in $build"
 [ -x "$root/configure" ] || sh "$root/autogen.sh"
 mkdir -p "$build"
-(cd "$build" && { [ -f Makefile ] || "$root/configure" -q; } &&
+(cd "$build" && { [ -f Makefile ] || ../configure -q; } &&
     make -s -j"$(nproc 2>/dev/null || echo 2)" certauthzd certauthz) ||
     die "build failed"
 
@@ -87,15 +99,19 @@ i=0
 while [ ! -S "$sock" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 [ -S "$sock" ] || die "certauthzd did not start: $(cat "$demo/certauthzd.log")"
 
-# 5. nginx from the shipped example: only paths and ports change.
+# 5. nginx from the shipped example: only paths and ports change.  Every
+# path is quoted in the files nginx reads (a path may hold spaces).
 n=$demo/nginx
+# $demo as a sed replacement: &, | and \ escaped
+sdemo=$(printf '%s\n' "$demo" | sed 's/[&|\\]/\\&/g')
+ssock=$(printf '%s\n' "$sock" | sed 's/[&|\\]/\\&/g')
 cp "$root/contrib/nginx/certauthz_params" \
     "$root/contrib/nginx/certauthz-location.conf" \
     "$root/contrib/nginx/certauthz-proxy.conf" "$n/snippets/"
 sed -e "s|listen 443 ssl;|listen 127.0.0.1:$PORT ssl;|" \
     -e "/listen \[::\]:443 ssl;/d" \
-    -e "s|/etc/certauthz/tls/|$demo/pki/|g" \
-    -e "s|unix:/run/certauthzd/certauthzd.sock|unix:$sock|" \
+    -e "s|/etc/certauthz/tls/\([^;]*\);|\"$sdemo/pki/\1\";|g" \
+    -e "s|unix:/run/certauthzd/certauthzd.sock|\"unix:$ssock\"|" \
     -e "s|http://127.0.0.1:8080|http://127.0.0.1:$BPORT|g" \
     "$root/contrib/nginx/certauthz-example.conf" > "$n/certauthz.conf"
 user=
@@ -104,16 +120,16 @@ cat > "$n/nginx.conf" <<EOF
 $user
 worker_processes 1;
 daemon off;
-pid $n/nginx.pid;
-error_log $n/error.log;
+pid "$n/nginx.pid";
+error_log "$n/error.log";
 events { worker_connections 64; }
 http {
-	access_log $n/access.log;
-	client_body_temp_path $n/tmp/body;
-	proxy_temp_path $n/tmp/proxy;
-	fastcgi_temp_path $n/tmp/fastcgi;
-	uwsgi_temp_path $n/tmp/uwsgi;
-	scgi_temp_path $n/tmp/scgi;
+	access_log "$n/access.log";
+	client_body_temp_path "$n/tmp/body";
+	proxy_temp_path "$n/tmp/proxy";
+	fastcgi_temp_path "$n/tmp/fastcgi";
+	uwsgi_temp_path "$n/tmp/uwsgi";
+	scgi_temp_path "$n/tmp/scgi";
 	include certauthz.conf;
 	server {
 		listen 127.0.0.1:$BPORT;
