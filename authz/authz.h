@@ -114,6 +114,8 @@ struct cert_info {
 					   self-signed, keyCertSign, ... */
 	unsigned char	 sha256[32];
 	char		 fingerprint[65];	/* lowercase hex, no colons */
+	char		 spki[65];	/* SHA-256 of the DER of the
+					   SubjectPublicKeyInfo, the same */
 	time_t		 not_before;
 	time_t		 not_after;
 	unsigned int	 flags;		/* CERT_F_* */

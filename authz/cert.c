@@ -46,11 +46,13 @@ struct cert_store {
 /*
  * RFC 5280 4.1, as OpenSSL's own X509 template (crypto/x509/x_x509.c,
  * x_pubkey.c) has it, but for the key: SubjectPublicKeyInfo is parsed
- * as SEQUENCE { AlgorithmIdentifier, BIT STRING } and not decoded.
+ * as SEQUENCE { AlgorithmIdentifier, BIT STRING } and not decoded, and
+ * its encoding is kept (enc) for the spki digest.
  */
 typedef struct {
 	X509_ALGOR		*algor;
 	ASN1_BIT_STRING		*key;
+	ASN1_ENCODING		 enc;
 } CERT_SPKI;
 
 typedef struct {
@@ -72,10 +74,10 @@ typedef struct {
 	ASN1_BIT_STRING		*signature;
 } CERT_LITE;
 
-ASN1_SEQUENCE(CERT_SPKI) = {
+ASN1_SEQUENCE_enc(CERT_SPKI, enc, NULL) = {
 	ASN1_SIMPLE(CERT_SPKI, algor, X509_ALGOR),
 	ASN1_SIMPLE(CERT_SPKI, key, ASN1_BIT_STRING)
-} static_ASN1_SEQUENCE_END(CERT_SPKI)
+} static_ASN1_SEQUENCE_END_ref(CERT_SPKI, CERT_SPKI)
 
 ASN1_SEQUENCE(CERT_TBS) = {
 	ASN1_EXP_OPT(CERT_TBS, version, ASN1_INTEGER, 0),
@@ -654,6 +656,7 @@ cert_extract(const CERT_LITE *c, struct cert_info *ci)
 	static const char hex[] = "0123456789abcdef";
 	const CERT_TBS	*tbs = c->tbs;
 	const char	*reason;
+	unsigned char	 spki[32];
 	long		 version = 0;
 	size_t		 i;
 
@@ -675,14 +678,21 @@ cert_extract(const CERT_LITE *c, struct cert_info *ci)
 	if ((ci->subject_str = dn_render(&ci->subject)) == NULL ||
 	    (ci->issuer_str = dn_render(&ci->issuer)) == NULL)
 		return "out of memory";
+	/* the SubjectPublicKeyInfo as the certificate encodes it */
+	if (tbs->spki->enc.enc == NULL || tbs->spki->enc.len <= 0)
+		return "no SubjectPublicKeyInfo encoding";
 	if (!EVP_Digest(ci->der, ci->derlen, ci->sha256, NULL, EVP_sha256(),
-	    NULL))
+	    NULL) || !EVP_Digest(tbs->spki->enc.enc,
+	    (size_t)tbs->spki->enc.len, spki, NULL, EVP_sha256(), NULL))
 		return "SHA-256 failed";
 	for (i = 0; i < sizeof(ci->sha256); i++) {
 		ci->fingerprint[2 * i] = hex[ci->sha256[i] >> 4];
 		ci->fingerprint[2 * i + 1] = hex[ci->sha256[i] & 0xf];
+		ci->spki[2 * i] = hex[spki[i] >> 4];
+		ci->spki[2 * i + 1] = hex[spki[i] & 0xf];
 	}
 	ci->fingerprint[64] = '\0';
+	ci->spki[64] = '\0';
 	return NULL;
 }
 

@@ -235,23 +235,22 @@ match_normalize(enum cond_kind kind, const char *in, char *out, size_t size,
 			return -1;
 		}
 		return 0;
-	case K_FINGERPRINT: {
+	case K_FINGERPRINT:
+	case K_SPKI: {
 		size_t	 o = 0;
 
-		for (; *in != '\0'; in++) {
+		for (; *in != '\0' && o <= 64; in++) {
 			if (*in == ':')
 				continue;
-			if (!isxdigit((unsigned char)*in) || o >= 64) {
-				*err = "malformed fingerprint (want the 32 "
-				    "bytes of a SHA-256 in hex)";
-				return -1;
-			}
+			if (!isxdigit((unsigned char)*in))
+				break;
 			out[o++] = tolower((unsigned char)*in);
 		}
 		out[o] = '\0';
-		if (o != 64) {
-			*err = "malformed fingerprint (want the 32 bytes of "
-			    "a SHA-256 in hex)";
+		if (*in != '\0' || o != 64) {
+			*err = kind == K_SPKI ? "malformed spki (want the 32 "
+			    "bytes of a SHA-256 in hex)" : "malformed "
+			    "fingerprint (want the 32 bytes of a SHA-256 in hex)";
 			return -1;
 		}
 		return 0;
@@ -486,6 +485,12 @@ match_fingerprint(const struct cond *c, const struct cert_info *ci)
 	return match_any(c, ci->fingerprint, strlen(ci->fingerprint));
 }
 
+static int
+match_spki(const struct cond *c, const struct cert_info *ci)
+{
+	return match_any(c, ci->spki, strlen(ci->spki));
+}
+
 /*
  * Every usage named must be in the certificate's EKU, compared as dotted
  * OIDs.  A condition that names no usage at all holds for nothing.
@@ -534,6 +539,8 @@ match_cond(const struct cond *c, const struct cert_info *ci,
 		return match_ip(c, ci);
 	case K_FINGERPRINT:
 		return match_fingerprint(c, ci);
+	case K_SPKI:
+		return match_spki(c, ci);
 	case K_EKU:
 		return match_eku(c, ci);
 	default:

@@ -6,8 +6,8 @@
  * wrong types, malformed values, unknown lists and duplicate names are
  * errors naming FILE:LINE, and any error refuses the whole file.  With
  * AUTHZ_LOAD_LINT the loader also reports warnings (rules that always
- * hold, allow rules a deny rule shadows, serials without issuer,
- * policies that only CERTAUTHZ_POLICY can reach).
+ * hold, allow rules a deny rule shadows, serials without issuer, deny
+ * rules on fingerprint, policies that only CERTAUTHZ_POLICY can reach).
  *
  * Relative paths (ca_file, crl_file, list files) are resolved against
  * the directory of the policy file.
@@ -96,6 +96,7 @@ static const struct condkey {
 	{ "uri",	K_URI,		NULL },
 	{ "ip",		K_IP,		NULL },
 	{ "fingerprint", K_FINGERPRINT,	NULL },
+	{ "spki",	K_SPKI,		NULL },
 	{ "eku",	K_EKU,		NULL },
 };
 
@@ -1077,7 +1078,7 @@ policy_lint(struct loader *ld)
 	const struct pol		*pl, *open = NULL;
 	const struct rule		*r, *d;
 	size_t				 i, j, k, m;
-	int				 serial, issuer;
+	int				 serial, issuer, fp;
 
 	for (i = 0; i < ld->nlists; i++)
 		if (ld->lists[i].n == 0 && !ld->lists[i].broken)
@@ -1102,11 +1103,17 @@ policy_lint(struct loader *ld)
 			if (r->ncond == 0)
 				WARN(ld, r->line, "rule %s has no condition: "
 				    "it holds for every certificate", r->name);
-			serial = issuer = 0;
+			serial = issuer = fp = 0;
 			for (k = 0; k < r->ncond; k++) {
 				serial |= r->cond[k].kind == K_SERIAL;
 				issuer |= r->cond[k].kind == K_ISSUER;
+				fp |= r->cond[k].kind == K_FINGERPRINT;
 			}
+			/* (r, n - s) is as valid an ECDSA signature as (r, s) */
+			if (j < pl->ndeny && fp)
+				WARN(ld, r->line, "rule %s: a deny on "
+				    "fingerprint can be bypassed by re-encoding "
+				    "an ECDSA signature; use spki", r->name);
 			/* one issuer in play: the only one named, or ca_file */
 			if (j >= pl->ndeny && serial && !issuer &&
 			    !(ld->nissuers == 1 || (ld->nissuers == 0 &&

@@ -51,6 +51,7 @@ enum cond_kind {
 	K_URI,
 	K_IP,
 	K_FINGERPRINT,
+	K_SPKI,
 	K_EKU,
 	K_PATH,		/* when.path */
 	K_HOST,		/* when.host */

@@ -7,7 +7,7 @@
  * Field names are the policy keys of certauthz.conf(5): serial, subject, issuer,
  * cn, ou, o, l, st, c, dc, uid, serialNumber, any other subject attribute
  * by dotted OID, email (marked "(san)" or "(subject)" by where it comes
- * from), dns, uri, ip, fingerprint, not_before, not_after (ISO 8601
+ * from), dns, uri, ip, fingerprint, spki, not_before, not_after (ISO 8601
  * UTC), eku, and ca (yes or no).
  */
 #define _DEFAULT_SOURCE
@@ -170,6 +170,7 @@ cli_show(int argc, char *argv[])
 	show_list("ip", &ci->ip, NULL);
 	show_line("fingerprint", ci->fingerprint, strlen(ci->fingerprint),
 	    NULL);
+	show_line("spki", ci->spki, strlen(ci->spki), NULL);
 	show_time("not_before", ci->not_before);
 	show_time("not_after", ci->not_after);
 	show_list("eku", &ci->eku, NULL);

@@ -9,9 +9,11 @@ sh "$g/mkcerts.sh" "$PKI" "$T/certs" || fail "making test certificates"
 : > "$T/certs/none.pem"
 fp=$(cat "$T/certs/rich.fp")
 fplow=$(printf '%s' "$fp" | tr -d : | tr A-F a-f)
+spki=$(cat "$T/certs/rich.spki")
 mkdir -p "$T/p"
 for f in "$g"/*.conf "$g"/*.txt "$g"/*.inc; do
-	sed -e "s/@FP@/$fp/" -e "s/@FPLOW@/$fplow/" "$f" > "$T/p/${f##*/}"
+	sed -e "s/@FP@/$fp/" -e "s/@FPLOW@/$fplow/" -e "s/@SPKI@/$spki/" \
+	    "$f" > "$T/p/${f##*/}"
 done
 cp "$PKI/client-chain.pem" "$PKI/client-ca.crl" "$T/p/"
 

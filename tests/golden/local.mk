@@ -29,6 +29,7 @@ EXTRA_DIST += tests/golden/golden.sh tests/golden/policies.sh \
 	tests/golden/errors/bad-types.conf \
 	tests/golden/errors/bad-values.conf \
 	tests/golden/errors/crl-without-ca.conf \
+	tests/golden/errors/deny-fingerprint.conf \
 	tests/golden/errors/duplicate-policy.conf \
 	tests/golden/errors/duplicate-rule.conf \
 	tests/golden/errors/empty-policies.conf \

@@ -68,3 +68,7 @@ mk size-over 0x2008 '/O=Example/CN=size' "$base
 subjectAltName = $(sans 24)"
 "$OPENSSL" x509 -in rich.pem -noout -fingerprint -sha256 |
     sed 's/.*=//' > rich.fp
+# rich's key: SHA-256 of its DER SubjectPublicKeyInfo, upper case, colons
+"$OPENSSL" x509 -in rich.pem -noout -pubkey |
+    "$OPENSSL" pkey -pubin -outform DER | "$OPENSSL" dgst -sha256 -c |
+    sed 's/.*= *//' | tr a-f A-F > rich.spki

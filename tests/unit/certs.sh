@@ -29,6 +29,11 @@ for want in 'serial: 1001' 'cn: alice' 'ou: Eng' 'o: Example' \
 	grep -qxF "$want" "$T/show.out" || fail "show: no line '$want'"
 done
 grep -q '^fingerprint: [0-9a-f]\{64\}$' "$T/show.out" || fail "show: fingerprint"
+# spki after fingerprint: the SHA-256 of the DER SubjectPublicKeyInfo
+spki=$($OPENSSL x509 -in "$PKI/alice.pem" -noout -pubkey |
+    $OPENSSL pkey -pubin -outform DER | $OPENSSL dgst -sha256 -r | cut -c1-64)
+grep -A1 '^fingerprint: ' "$T/show.out" | grep -qxF "spki: $spki" ||
+    fail "show: no line 'spki: $spki' after fingerprint"
 grep -q '^not_after: [0-9-]*T[0-9:]*Z$' "$T/show.out" || fail "show: not_after"
 "$c" show - < "$T/san.pem" > "$T/san.out" || fail "show -"
 for want in 'dns: svc.example.com' 'ip: 2001:db8::1' 'ip: 192.0.2.1' \

@@ -4,7 +4,7 @@
  * GENDIR from gencert, PKIDIR from tests/pki/mkpki.sh.  OpenSSL itself
  * is the reference: serials as i2a_ASN1_INTEGER prints them, DNs as
  * X509_NAME_print_ex() and X509_NAME_oneline() print them for nginx and
- * Apache, fingerprints from X509_digest().
+ * Apache, fingerprints from X509_digest(), spki from i2d_X509_PUBKEY().
  */
 #define _DEFAULT_SOURCE
 #include <stdio.h>
@@ -13,6 +13,8 @@
 #include <time.h>
 
 #include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -603,6 +605,161 @@ fields(void)
 	}
 }
 
+/*
+ * Re-encodes the ECDSA signature (r, s) of x, made with a P-256 key, as
+ * (r, n - s): as valid a signature, but another DER and so another
+ * fingerprint.  Returns x's new PEM.
+ */
+static char *
+ecdsa_reencode(X509 *x)
+{
+	const ASN1_BIT_STRING *sig;
+	const X509_ALGOR *alg;
+	const unsigned char *p;
+	const BIGNUM	*r, *s;
+	ECDSA_SIG	*es, *es2;
+	EC_GROUP	*grp;
+	BIGNUM		*r2, *s2;
+	unsigned char	*der = NULL;
+	BIO		*b;
+	char		*data, *pem;
+	long		 n;
+	int		 len;
+
+	X509_get0_signature(&sig, &alg, x);
+	p = ASN1_STRING_get0_data(sig);
+	if ((es = d2i_ECDSA_SIG(NULL, &p, ASN1_STRING_length(sig))) == NULL ||
+	    (grp = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1)) == NULL ||
+	    (es2 = ECDSA_SIG_new()) == NULL || (s2 = BN_new()) == NULL)
+		exit(1);
+	ECDSA_SIG_get0(es, &r, &s);
+	if ((r2 = BN_dup(r)) == NULL ||
+	    !BN_sub(s2, EC_GROUP_get0_order(grp), s) ||
+	    !ECDSA_SIG_set0(es2, r2, s2) ||
+	    (len = i2d_ECDSA_SIG(es2, &der)) <= 0 ||
+	    !ASN1_BIT_STRING_set((ASN1_BIT_STRING *)sig, der, len) ||
+	    (b = BIO_new(BIO_s_mem())) == NULL || !PEM_write_bio_X509(b, x) ||
+	    (n = BIO_get_mem_data(b, &data)) <= 0 ||
+	    (pem = strndup(data, (size_t)n)) == NULL)
+		exit(1);
+	BIO_free(b);
+	OPENSSL_free(der);
+	ECDSA_SIG_free(es);
+	ECDSA_SIG_free(es2);
+	EC_GROUP_free(grp);
+	return pem;
+}
+
+/* Decides a request carrying pem against the policy file path. */
+static enum authz_result
+decide(const char *path, const char *pem, char *rule, size_t size)
+{
+	struct authz_policy	*p;
+	struct authz_request	 req;
+	struct authz_decision	 d;
+	enum authz_result	 res;
+
+	if ((p = authz_policy_load(path, 0, NULL, NULL)) == NULL) {
+		fprintf(stderr, "%s: does not load\n", path);
+		exit(1);
+	}
+	memset(&req, 0, sizeof(req));
+	req.verify = "SUCCESS";
+	req.cert = pem;
+	req.certlen = strlen(pem);
+	authz_decide(p, &req, NULL, time(NULL), &d);
+	res = d.result;
+	snprintf(rule, size, "%s", d.rule != NULL ? d.rule : "-");
+	authz_decision_clear(&d);
+	authz_policy_free(p);
+	return res;
+}
+
+/*
+ * The holder of an ECDSA-signed certificate can make another valid one
+ * from it, (r, n - s), of another fingerprint but the same key: a deny
+ * on spki holds for both, a deny on fingerprint only for the original.
+ */
+static void
+spki(void)
+{
+	struct cert_info *ci, *ci2;
+	const char	*reason;
+	unsigned char	*der = NULL, md[32];
+	char		*pem, *pem2, *capem, path[4096], hex[65], rule[64];
+	size_t		 len, i;
+	X509		*x, *ca, *x2;
+	FILE		*f;
+	int		 n;
+
+	pem = test_slurp(gendir, "utf8", &len);
+	capem = test_slurp(gendir, "ca", &len);
+	if ((x = x509_of(pem)) == NULL || (ca = x509_of(capem)) == NULL)
+		exit(1);
+	pem2 = ecdsa_reencode(x);
+	if ((x2 = x509_of(pem2)) == NULL)
+		exit(1);
+	CHECK(strcmp(pem, pem2) != 0);
+	CHECK(X509_verify(x2, X509_get0_pubkey(ca)) == 1);
+	/* the SHA-256 of the DER SubjectPublicKeyInfo, as OpenSSL has it */
+	if ((n = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &der)) <= 0 ||
+	    !EVP_Digest(der, (size_t)n, md, NULL, EVP_sha256(), NULL))
+		exit(1);
+	for (i = 0; i < 32; i++)
+		sprintf(hex + 2 * i, "%02x", md[i]);
+	ci = cert_decode(pem, strlen(pem), AUTHZ_CERT_MAX_DEFAULT, &reason);
+	ci2 = cert_decode(pem2, strlen(pem2), AUTHZ_CERT_MAX_DEFAULT, &reason);
+	CHECK(ci != NULL && ci2 != NULL);
+	if (ci != NULL && ci2 != NULL) {
+		CHECK(strcmp(ci->fingerprint, ci2->fingerprint) != 0);
+		CHECK_STR(ci->spki, hex);
+		CHECK_STR(ci2->spki, hex);
+		snprintf(path, sizeof(path), "%s/spki.conf", gendir);
+		if ((f = fopen(path, "w")) == NULL)
+			exit(1);
+		fprintf(f, "policies = ( { name = \"p\";\n"
+		    "  deny = ( { name = \"key\"; spki = \"%s\"; } );\n"
+		    "  allow = ( { name = \"any\"; cn = \"*\"; } ); } );\n",
+		    ci->spki);
+		fclose(f);
+		CHECK(decide(path, pem, rule, sizeof(rule)) == AUTHZ_DENY);
+		CHECK_STR(rule, "key");
+		CHECK(decide(path, pem2, rule, sizeof(rule)) == AUTHZ_DENY);
+		CHECK_STR(rule, "key");
+		if ((f = fopen(path, "w")) == NULL)
+			exit(1);
+		fprintf(f, "policies = ( { name = \"p\";\n"
+		    "  deny = ( { name = \"cert\"; fingerprint = \"%s\"; } );\n"
+		    "  allow = ( { name = \"any\"; cn = \"*\"; } ); } );\n",
+		    ci->fingerprint);
+		fclose(f);
+		CHECK(decide(path, pem, rule, sizeof(rule)) == AUTHZ_DENY);
+		CHECK_STR(rule, "cert");
+		CHECK(decide(path, pem2, rule, sizeof(rule)) == AUTHZ_ALLOW);
+		CHECK_STR(rule, "any");
+		/* twin: another key's spki denies neither */
+		hex[0] = hex[0] == '0' ? '1' : '0';
+		if ((f = fopen(path, "w")) == NULL)
+			exit(1);
+		fprintf(f, "policies = ( { name = \"p\";\n"
+		    "  deny = ( { name = \"key\"; spki = \"%s\"; } );\n"
+		    "  allow = ( { name = \"any\"; cn = \"*\"; } ); } );\n",
+		    hex);
+		fclose(f);
+		CHECK(decide(path, pem, rule, sizeof(rule)) == AUTHZ_ALLOW);
+		CHECK(decide(path, pem2, rule, sizeof(rule)) == AUTHZ_ALLOW);
+	}
+	cert_free(ci);
+	cert_free(ci2);
+	OPENSSL_free(der);
+	X509_free(x);
+	X509_free(x2);
+	X509_free(ca);
+	free(pem);
+	free(pem2);
+	free(capem);
+}
+
 static void
 store(void)
 {
@@ -672,6 +829,7 @@ main(int argc, char *argv[])
 	rejections();
 	sizes();
 	fields();
+	spki();
 	store();
 	return test_done();
 }

@@ -160,6 +160,15 @@ main(void)
 	    "abcdef0123456789abcdef0123456789"
 	    "abcdef0123456789abcdef0123456789");
 	CHECK_STR(norm(K_FINGERPRINT, "abcd"), "ERR");
+	CHECK_STR(norm(K_SPKI,
+	    "AB:CD:EF:01:23:45:67:89:ab:cd:ef:01:23:45:67:89:"
+	    "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89"),
+	    "abcdef0123456789abcdef0123456789"
+	    "abcdef0123456789abcdef0123456789");
+	CHECK_STR(norm(K_SPKI, "abcdef0123456789abcdef0123456789"
+	    "abcdef0123456789abcdef0123456789ab"), "ERR");
+	CHECK_STR(norm(K_SPKI, "sha256:abcdef0123456789abcdef0123456789"
+	    "abcdef0123456789abcdef0123456789"), "ERR");
 	/* EKUs compare as dotted OIDs */
 	CHECK_STR(norm(K_EKU, "clientauth"), "1.3.6.1.5.5.7.3.2");
 	CHECK_STR(norm(K_EKU, "1.3.6.1.5.5.7.3.2"), "1.3.6.1.5.5.7.3.2");
