@@ -22,6 +22,8 @@
 #     expired  serial 1007  CN=expired,OU=Eng,O=Example  (valid 2020-01-01..2021-01-01)
 #     server-only serial 1008 CN=svc,OU=Eng,O=Example    (EKU serverAuth only)
 #     rogue    serial 1001  CN=alice,OU=Eng,O=Example    signed by rogue-ca
+#     bigsan   serial 100A  CN=bigsan,OU=Eng,O=Example, 612 dNSNames (a
+#              16 KB PEM, longer than 16 KiB %XX-escaped)
 #     bigsubject serial 1009 CN=big, 36 OUs "unit-NN-xxx..." (58 bytes
 #              each), O=Example  big@example.com: a subject longer
 #              than a Variable- header holds
@@ -178,6 +180,16 @@ while [ $i -le 36 ]; do
 	i=$((i + 1))
 done
 client bigsubject "$big/CN=big" 1009 email:big@example.com
+
+# 612 dNSNames: a PEM of about 16.1 KB, whose %XX-escaped form (nginx's
+# $ssl_client_escaped_cert) is longer than 16 KiB; its DER is ~12 KB.
+san=DNS:n001.example.org
+i=2
+while [ $i -le 612 ]; do
+	san=$san,DNS:n$(printf %03d $i).example.org
+	i=$((i + 1))
+done
+client bigsan "/O=Example/OU=Eng/CN=bigsan" 100A "$san"
 
 # A CRL of the client CA that revokes mallory.
 (cd client-ca.db && "$OPENSSL" ca -config ../ca.cnf -cert ../client-ca.pem \
