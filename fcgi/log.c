@@ -28,7 +28,7 @@
  * daemon's wake-ups under load; a crash loses the lines held.
  *
  * CERTAUTHZD_LOG_SOCKET, when set (and not set-uid), replaces /dev/log:
- * the tests' fake syslog.  It is not documented for users.
+ * the tests' fake syslog (certauthzd(8), ENVIRONMENT).
  */
 #include "config.h"	/* _GNU_SOURCE (AC_USE_SYSTEM_EXTENSIONS) */
 
