@@ -7,7 +7,8 @@
 #   concat.pem        alice then bob: two certificates
 #   junk-before.pem   a line of text, then alice
 #   junk-after.pem    alice, then a line of text
-#   padded.pem        alice followed by 17 KiB of blanks (> 16 KiB)
+#   padded.pem        alice followed by 17 KiB of blanks: > 16 KiB, but
+#                     max_cert_bytes counts DER, and alice's is < 1 KiB
 #   ca-as-client.pem  the client CA's own certificate (CA:TRUE)
 #   not-base64.pem    alice with one base64 character replaced by '!'
 set -eu
