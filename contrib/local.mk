@@ -9,7 +9,9 @@ dist_contrib_nginx_DATA = \
 	contrib/nginx/certauthz_params \
 	contrib/nginx/certauthz-location.conf \
 	contrib/nginx/certauthz-proxy.conf \
-	contrib/nginx/certauthz-example.conf
+	contrib/nginx/certauthz-example.conf \
+	contrib/nginx/certauthz-http-location.conf \
+	contrib/nginx/certauthz-http-proxy.conf
 
 contrib_apachedir = $(pkgdatadir)/apache
 dist_contrib_apache_DATA = \

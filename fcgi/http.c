@@ -294,6 +294,18 @@ http_request(void *cls, struct MHD_Connection *conn, const char *url,
 	return ret;
 }
 
+/* With -d, each connection opened and closed is logged (debug). */
+static void
+http_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
+    enum MHD_ConnectionNotificationCode code)
+{
+	(void)cls;
+	(void)conn;
+	(void)socket_context;
+	log_debug("http: connection %s", code == MHD_CONNECTION_NOTIFY_STARTED ?
+	    "opened" : "closed");
+}
+
 /* MHD's own messages (MHD_USE_ERROR_LOG), at LOG_INFO. */
 static void
 http_mhd_log(void *arg, const char *fmt, va_list ap)
@@ -357,6 +369,7 @@ http_start(const int *fds, int n, const struct server_config *conf)
 		    (unsigned int)HTTP_TIMEOUT_S,
 		    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_MEMORY,
 		    MHD_OPTION_STRICT_FOR_CLIENT, (int)1,
+		    MHD_OPTION_NOTIFY_CONNECTION, http_notify, NULL,
 		    MHD_OPTION_END);
 		if (http.d[i] == NULL) {
 			log_warnx("%s: libmicrohttpd refused socket %d",
