@@ -25,8 +25,9 @@
  * without an answer; one that does not even fit HTTP_MEMORY gets MHD's
  * own 431 and is closed.
  *
- * The answer: 200 with the identity in X-Certauthz-* headers, 403, or
- * 500; none has a body, so that nginx keeps the connection after an
+ * The answer: 200 with the identity in X-Certauthz-* headers
+ * (X-Certauthz-Email only when the certificate has one; MHD sends no
+ * empty header), 403, or 500; none has a body, so that nginx keeps the connection after an
  * auth subrequest, which reads headers only.
  *
  * Each MHD thread keeps its own certificate cache and policy hold

@@ -10,7 +10,8 @@ web_tests = \
 	tests/integration/differential.sh \
 	tests/integration/bigsubject.sh \
 	tests/integration/routing.sh \
-	tests/integration/http-nginx.sh
+	tests/integration/http-nginx.sh \
+	tests/integration/http-caddy.sh
 TESTS += $(web_tests)
 dist_noinst_SCRIPTS += $(web_tests) tests/integration/web-lib.sh
 dist_noinst_DATA += tests/integration/targets.txt
