@@ -13,6 +13,9 @@ dist_contrib_nginx_DATA = \
 	contrib/nginx/certauthz-http-location.conf \
 	contrib/nginx/certauthz-http-proxy.conf
 
+contrib_caddydir = $(pkgdatadir)/caddy
+dist_contrib_caddy_DATA = contrib/caddy/Caddyfile.certauthz
+
 contrib_apachedir = $(pkgdatadir)/apache
 dist_contrib_apache_DATA = \
 	contrib/apache/certauthz-env.conf \
