@@ -1,11 +1,12 @@
 /*
  * cert.c: SSL_CLIENT_CERT -> struct cert_info, and the optional CA store.
  *
- * cert_decode() accepts exactly the forms of SPEC §2.2 and nothing else.
- * It decodes the base64 itself (OpenSSL 3.0's PEM reader costs far more
- * and contends across threads) and parses the DER with OpenSSL's ASN.1
- * decoder, through the template CERT_LITE below: an X.509 certificate
- * whose SubjectPublicKeyInfo is kept as an algorithm and a bit string.
+ * cert_decode() accepts exactly the forms of certauthzd(8), PARAMS, and
+ * nothing else.  It decodes the base64 itself (OpenSSL 3.0's PEM reader
+ * costs far more and contends across threads) and parses the DER with
+ * OpenSSL's ASN.1 decoder, through the template CERT_LITE below: an
+ * X.509 certificate whose SubjectPublicKeyInfo is kept as an algorithm
+ * and a bit string.
  * A decision never needs the key (the web server verified the chain),
  * and decoding it is 95 % of what d2i_X509() costs in OpenSSL 3.0
  * (about 90 us of 92 us for RSA-2048 here).  Only cert_store_verify(),

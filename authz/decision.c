@@ -1,8 +1,8 @@
 /*
- * decision.c: the decision line of SPEC §5 and the values of the
- * Variable- headers.  Every value a client can influence (a CN, a URI,
- * a host) goes through authz_escape(), so no certificate or request can
- * forge a second line or a key=value pair of its own.
+ * decision.c: the decision line (certauthzd(8), LOGGING) and the values
+ * of the Variable- headers.  Every value a client can influence (a CN, a
+ * URI, a host) goes through authz_escape(), so no certificate or request
+ * can forge a second line or a key=value pair of its own.
  */
 #include <stdio.h>
 #include <string.h>

@@ -100,7 +100,7 @@ void	 request_parse(FCGX_Request *, const char *fault,
 	    struct authz_request *);
 
 /*
- * response.c.  Writes the SPEC §2.3 answer for d to out; returns the
+ * response.c.  Writes the answer (certauthzd(8), ROLES) for d to out; returns the
  * HTTP status sent (200, 403, 500).
  */
 int	 response_write(FCGX_Stream *, const struct authz_decision *);

@@ -1,5 +1,5 @@
 /*
- * main.c: certauthzd's options and start-up (SPEC §1).
+ * main.c: certauthzd's options and start-up (certauthzd(8)).
  *
  * Order: options; -t checks the policy and exits; otherwise load the
  * policy (a broken one is a start-up error), bind every socket (-s may

@@ -1,7 +1,8 @@
 /*
- * request.c: FastCGI params -> struct authz_request (SPEC §2.2).
+ * request.c: FastCGI params -> struct authz_request (certauthzd(8),
+ * PARAMS).
  *
- * Only the params of the table in SPEC §2.2 are read; every HTTP_*
+ * Only the params of certauthzd(8)'s PARAMS table are read; every HTTP_*
  * param except HTTP_HOST (request context, never identity) is ignored.
  * The params reach here already bounded and checked by scan_request()
  * (scan.h), on the bytes as sent: at most SCAN_MAX_REQUEST bytes, and

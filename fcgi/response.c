@@ -1,5 +1,5 @@
 /*
- * response.c: the answers of SPEC §2.3.
+ * response.c: the answers of certauthzd(8), ROLES.
  *
  * An allow is "Status: 200 OK" and one Variable-CERTAUTHZ_* header per
  * identity field, each value escaped and bounded by authz_header_value()

@@ -3,7 +3,7 @@
 # time from the test PKI (no certificate is ever committed).
 #
 #   OUTDIR/cert/     every client certificate in every SSL_CLIENT_CERT
-#                    form of SPEC 2.2 (PEM LF and CRLF, nginx TAB form,
+#                    form certauthzd(8) accepts (PEM LF and CRLF, nginx TAB form,
 #                    nginx %XX form, bare base64, RFC 9440 :b64:) and
 #                    as raw DER (NAME.der, which fuzz_cert encodes)
 #   OUTDIR/dn/       subject and issuer DNs in RFC 2253, escaped UTF-8

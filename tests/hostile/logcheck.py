@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""logcheck.py LOG COUNT: checks the daemon's decision lines (SPEC 5).
+"""logcheck.py LOG COUNT: checks the daemon's decision lines (certauthzd(8), LOGGING).
 
 Every line holding a decision ("allow|deny|error policy=", after
 any prefix the logger adds) must be one well-formed line of key=value

@@ -1,5 +1,5 @@
 #!/bin/bash
-# daemon.sh: certauthzd's answers (SPEC §2.3) over a unix socket: both
+# daemon.sh: certauthzd's answers (certauthzd(8), ROLES) over a unix socket: both
 # roles, both certificate forms, keep-alive, an idle keep-alive pool
 # larger than the thread count, more connections than the limit,
 # duplicate and oversized params, both serial params, requests in

@@ -1,6 +1,6 @@
 #!/bin/bash
 # hostile-nul.sh: a param value holding a NUL byte is a deny.
-# SSL_CLIENT_VERIFY "SUCCESS\0\n" is not exactly SUCCESS (SPEC 2.2), yet
+# SSL_CLIENT_VERIFY "SUCCESS\0\n" is not exactly SUCCESS (certauthzd(8), PARAMS), yet
 # libfcgi hands params over as C strings, in which it reads "SUCCESS";
 # certauthzd's scan of the raw bytes (fcgi/scan.c) sees the NUL first.
 . "$top_srcdir/tests/lib.sh"

@@ -1,6 +1,6 @@
 #!/bin/bash
 # hostile.sh: hostile certificates and hostile requests, asserted through
-# the running daemon (SPEC 2.2, 3.2, 5), and `certauthz check` must agree
+# the running daemon (certauthzd(8) PARAMS and LOGGING, certauthz.conf(5) DECISION), and `certauthz check` must agree
 # on every certificate.  The corpus is made now (tests/hostile/gen.sh).
 . "$top_srcdir/tests/lib.sh"
 need python3
@@ -246,7 +246,7 @@ for c in $clis; do
 	"$top_builddir/certauthz" check -c "$T/policy.conf" -P any "$f" \
 	    >"$T/cli.out" 2>&1
 	rc=$?
-	# exit 2: an unusable certificate (SPEC 1), which the daemon denies
+	# exit 2: an unusable certificate (certauthz(1)), which the daemon denies
 	case $got:$rc in 200:0 | 403:1 | 403:2) ;;
 	*) bad "certauthz check $f: exit $rc, daemon said $got" ;;
 	esac

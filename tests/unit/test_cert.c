@@ -34,7 +34,7 @@ x509_of(const char *pem)
 	return x;
 }
 
-/* The forms of SPEC §2.2, made from the PEM with LF line ends. */
+/* The forms of certauthzd(8), PARAMS, made from the PEM with LF line ends. */
 enum form { F_LF, F_CRLF, F_TAB, F_ESC, F_ESC_RAWPLUS, F_B64, F_9440, F_N };
 static const char *form_name[] = { "lf", "crlf", "tab", "escaped",
     "escaped-rawplus", "b64", "rfc9440" };
