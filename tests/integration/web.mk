@@ -12,6 +12,7 @@ web_tests = \
 	tests/integration/routing.sh \
 	tests/integration/http-nginx.sh \
 	tests/integration/http-caddy.sh
-TESTS += $(web_tests)
-dist_noinst_SCRIPTS += $(web_tests) tests/integration/web-lib.sh
+TESTS += $(web_tests) tests/integration/http-daemon.sh
+dist_noinst_SCRIPTS += $(web_tests) tests/integration/web-lib.sh \
+	tests/integration/http-daemon.sh
 dist_noinst_DATA += tests/integration/targets.txt
