@@ -11,7 +11,8 @@ web_tests = \
 	tests/integration/bigsubject.sh \
 	tests/integration/routing.sh \
 	tests/integration/http-nginx.sh \
-	tests/integration/http-caddy.sh
+	tests/integration/http-caddy.sh \
+	tests/integration/http-routing.sh
 TESTS += $(web_tests) tests/integration/http-daemon.sh
 dist_noinst_SCRIPTS += $(web_tests) tests/integration/web-lib.sh \
 	tests/integration/http-daemon.sh
