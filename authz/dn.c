@@ -598,6 +598,65 @@ dn_render_oneline(const struct dn *dn, int esc)
 	return buf;
 }
 
+/*
+ * Renders dn as lighttpd's mod_openssl prints SSL_CLIENT_S_DN:
+ * X509_NAME_print_ex() with XN_FLAG_ONELINE & ~ASN1_STRFLGS_ESC_MSB,
+ * "O = Lab, OU = Eng, CN = alice": certificate order, " = ", ", "
+ * between RDNs, " + " inside one.  A value holding one of ",+<>;", or
+ * starting with '#' (unless it is all of it) or ' ', or ending with
+ * ' ', is put in double quotes; '"' and '\' take a backslash, control
+ * bytes are \XX, the rest (UTF-8 too) is as is.
+ */
+static char *
+dn_render_spaced(const struct dn *dn)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const struct dn_ava *a;
+	size_t		 i, j, k, size = 1;
+	char		*buf, *p;
+	unsigned char	 c;
+	int		 quote;
+
+	for (i = 0; i < dn->nrdn; i++)
+		for (j = 0; j < dn->rdn[i].nava; j++) {
+			a = &dn->rdn[i].ava[j];
+			size += strlen(a->name) + 8 + 3 * a->len;
+		}
+	if ((buf = p = malloc(size)) == NULL)
+		return NULL;
+	for (i = 0; i < dn->nrdn; i++)
+		for (j = 0; j < dn->rdn[i].nava; j++) {
+			a = &dn->rdn[i].ava[j];
+			if (p != buf)
+				p = stpcpy(p, j > 0 ? " + " : ", ");
+			p = stpcpy(stpcpy(p, a->name), " = ");
+			quote = a->len > 0 && (a->value[0] == ' ' ||
+			    a->value[a->len - 1] == ' ' ||
+			    (a->value[0] == '#' && a->len > 1));
+			for (k = 0; k < a->len && !quote; k++)
+				quote = a->value[k] != '\0' &&
+				    strchr(",+<>;", a->value[k]) != NULL;
+			if (quote)
+				*p++ = '"';
+			for (k = 0; k < a->len; k++) {
+				c = (unsigned char)a->value[k];
+				if (c < ' ' || c == 0x7f) {
+					*p++ = '\\';
+					*p++ = hex[c >> 4];
+					*p++ = hex[c & 0xf];
+					continue;
+				}
+				if (c == '"' || c == '\\')
+					*p++ = '\\';
+				*p++ = (char)c;
+			}
+			if (quote)
+				*p++ = '"';
+		}
+	*p = '\0';
+	return buf;
+}
+
 int
 dn_matches_forwarded(const struct dn *dn, const char *s)
 {
@@ -620,6 +679,19 @@ dn_matches_forwarded(const struct dn *dn, const char *s)
 			free(one);
 		}
 		return eq;
+	}
+	if (strstr(s, " = ") != NULL) {
+		/*
+		 * lighttpd's form, compared as printed: its quoting is not
+		 * RFC 4514's.  lighttpd cuts it at 255 bytes; a cut one is
+		 * not this DN's print and is denied (certauthzd(8)).
+		 */
+		if ((one = dn_render_spaced(dn)) == NULL)
+			return 0;
+		eq = strcmp(one, s) == 0;
+		free(one);
+		if (eq)
+			return 1;
 	}
 	if (dn_parse_any(s, strlen(s), &fwd, 1, &errstr) == -1)
 		return 0;

@@ -3,8 +3,8 @@
  * at test time.  Usage: test_cert GENDIR PKIDIR (certs.sh runs it):
  * GENDIR from gencert, PKIDIR from tests/pki/mkpki.sh.  OpenSSL itself
  * is the reference: serials as i2a_ASN1_INTEGER prints them, DNs as
- * X509_NAME_print_ex() and X509_NAME_oneline() print them for nginx and
- * Apache, fingerprints from X509_digest(), spki from i2d_X509_PUBKEY().
+ * X509_NAME_print_ex() and X509_NAME_oneline() print them for nginx,
+ * Apache and lighttpd, fingerprints from X509_digest(), spki from i2d_X509_PUBKEY().
  */
 #define _DEFAULT_SOURCE
 #include <stdio.h>
@@ -129,6 +129,9 @@ serial_print(const X509 *x)
 
 #define NGINX_DN	XN_FLAG_RFC2253
 #define APACHE_DN	(XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB)
+/* lighttpd's mod_openssl: the print cut at 255 bytes (a char[256]). */
+#define LIGHTTPD_DN	(XN_FLAG_ONELINE & ~ASN1_STRFLGS_ESC_MSB)
+#define LIGHTTPD_DN_MAX	255
 
 /*
  * Decodes d/name.pem in every form and checks each against OpenSSL's own
@@ -181,6 +184,13 @@ check_cert(const char *d, const char *name, int oneline_ok)
 		free(s);
 		s = name_print(X509_get_subject_name(x), APACHE_DN);
 		CHECK(dn_matches_forwarded(&ci->subject, s) == 1);
+		free(s);
+		s = name_print(X509_get_subject_name(x), LIGHTTPD_DN);
+		CHECK(dn_matches_forwarded(&ci->subject, s) == 1);
+		if (strlen(s) > LIGHTTPD_DN_MAX) {	/* what lighttpd sends */
+			s[LIGHTTPD_DN_MAX] = '\0';
+			CHECK(dn_matches_forwarded(&ci->subject, s) == 0);
+		}
 		free(s);
 		s = X509_NAME_oneline(X509_get_subject_name(x), NULL, 0);
 		CHECK(dn_matches_forwarded(&ci->subject, s) == oneline_ok);
