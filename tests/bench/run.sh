@@ -192,11 +192,11 @@ DLOGSOCK=$LOGSOCK
 [ "${BENCH_NO_SYSLOG:-0}" = 1 ] && DLOGSOCK=$run/no-syslog.sock
 start_sink "$LOGSOCK" "$dlog" || { echo "bench: syslog-sink did not start" >&2; exit 1; }
 MAINSINK=$SINKPID
-# start_daemon POLICY SOCKET [SYSLOG-SOCKET]
+# start_daemon POLICY SOCKET [SYSLOG-SOCKET [SECOND -s]]
 start_daemon() {
 	rm -f "$2"
 	CERTAUTHZD_LOG_SOCKET=${3:-$DLOGSOCK} \
-	"$D" -c "$1" -s "unix:$2" -m 0666 $DTHREADS 2>>"$run/certauthzd.stderr" &
+	"$D" -c "$1" -s "unix:$2" ${4:+-s "$4"} -m 0666 $DTHREADS 2>>"$run/certauthzd.stderr" &
 	DPID=$!
 	_pids="$_pids $DPID"
 	wait_sock "$2" || { echo "bench: certauthzd did not start (see $dlog)" >&2; DPID=""; return 1; }
@@ -212,11 +212,12 @@ start_null() {	# start_null SPEC [null-responder options]: sets NPID
 	esac
 }
 DSOCK=$run/certauthzd.sock
+DHSOCK=$run/certauthzd-http.sock	# the main daemon's HTTP socket
 NSOCK=$run/null.sock
 start_null "unix:$NSOCK"
 have_daemon=0
 if [ -x "$D" ] && "$D" -t -c "$run/policy-a.conf" >/dev/null 2>&1 &&
-    start_daemon "$run/policy.conf" "$DSOCK"; then
+    start_daemon "$run/policy.conf" "$DSOCK" "$DLOGSOCK" "http:unix:$DHSOCK"; then
 	have_daemon=1
 	log "certauthzd: pid $DPID, VmHWM idle $(vmhwm "$DPID") kB"
 	hwm_idle=$(vmhwm "$DPID")
@@ -413,7 +414,27 @@ e2e_conf() {
 	BPORT=$(free_port)	# apache case: the backend both proxy to
 	cp "$top_srcdir/contrib/nginx/certauthz_params" "$dir/snippets/" 2>/dev/null
 	cp "$top_srcdir/contrib/nginx/certauthz-location.conf" "$dir/" 2>/dev/null
-	for f in nginx-only null authz passnull accelnull; do echo ok > "$dir/html/$f"; done
+	# The shipped HTTP location, under another name beside the FastCGI one.
+	sed 's#location = /_certauthz #location = /_certauthz_http #' \
+	    "$top_srcdir/contrib/nginx/certauthz-http-location.conf" > "$dir/certauthz-http-location.conf"
+	# The HTTP null responder: a second nginx answering `return 200`.
+	NHSOCK=$run/null-http.sock
+	cat > "$dir/nullhttp.conf" <<EOF
+worker_processes 1;
+pid $dir/nullhttp.pid;
+error_log $dir/logs/nullhttp-error.log warn;
+events { worker_connections 1024; }
+http {
+	access_log off;
+	server {
+		listen unix:$NHSOCK;
+		keepalive_requests 1000000;
+		keepalive_timeout 300s;
+		location / { return 200; }
+	}
+}
+EOF
+	for f in nginx-only null authz passnull accelnull httpnull httpauthz; do echo ok > "$dir/html/$f"; done
 	cat > "$dir/edge.conf" <<EOF
 worker_processes 1;
 pid $dir/edge.pid;
@@ -423,6 +444,8 @@ http {
 	access_log off;
 	upstream certauthzd { server unix:$DSOCK; keepalive 16; }
 	upstream nullfcgi { server unix:$NSOCK; keepalive 16; }
+	upstream certauthzd_http { server unix:$DHSOCK; keepalive 32; }
+	upstream nullhttp { server unix:$NHSOCK; keepalive 32; }
 	map \$ssl_client_serial \$serial_ok { default 0; 1001 1; 1004 1; }
 	server {
 		listen 127.0.0.1:$EPORT ssl;
@@ -460,6 +483,24 @@ http {
 			auth_request /_certauthz;
 		}
 		include certauthz-location.conf;
+		# certauthzd over HTTP with the shipped location, and the HTTP
+		# null responder with the same upstream keep-alive.
+		location = /httpauthz {
+			set \$certauthz_uri \$uri;
+			auth_request /_certauthz_http;
+		}
+		include certauthz-http-location.conf;
+		location = /httpnull {
+			auth_request /_httpnull;
+		}
+		location = /_httpnull {
+			internal;
+			proxy_pass http://nullhttp;
+			proxy_http_version 1.1;
+			proxy_set_header Connection "";
+			proxy_pass_request_body off;
+			proxy_set_header Content-Length "";
+		}
 		# The X-Accel-Redirect wiring, measured as an alternative to
 		# auth_request: the FastCGI server is the content handler and
 		# answers "X-Accel-Redirect: @accel_ok" (the null responder
@@ -569,12 +610,18 @@ if has e2e || has wiring || has apache; then
 		nginx -p "$run/nginx" -c "$run/nginx/front.conf" -g 'daemon off;' 2>>"$run/nginx/logs/stderr" &
 		FRONT=$!
 		_pids="$_pids $FRONT"
+		rm -f "$NHSOCK"
+		nginx -p "$run/nginx" -c "$run/nginx/nullhttp.conf" -g 'daemon off;' 2>>"$run/nginx/logs/stderr" &
+		NULLHTTP=$!
+		_pids="$_pids $NULLHTTP"
+		wait_sock "$NHSOCK"
 		wait_port "$EPORT"
 		wait_port "$FPORT"
 		wait_port "$BPORT"
 		sleep 0.3
 		EW=$(children "$EDGE")
 		FW=$(children "$FRONT")
+		NHW=$(children "$NULLHTTP")
 		base=http://127.0.0.1:$FPORT
 	fi
 fi
@@ -583,12 +630,12 @@ if has e2e; then
 	log "== end to end: wrk -c16 -> nginx front -> mTLS (alice) -> nginx edge, ${SECS}s per location"
 	note "edge nginx: $run/nginx/edge.conf (auth_request location from contrib/nginx/certauthz-location.conf and snippets/certauthz_params)"
 	chk=""
-	for u in nginx-only null authz; do
+	for u in nginx-only null authz httpnull httpauthz; do
 		chk="$chk $u=$(curl -s -o /dev/null -w '%{http_code}' "$base/$u")/$(curl -s -o /dev/null -w '%{http_code}' "$base/bob/$u")"
 	done
 	log "alice/bob status per location:$chk (want 200/403; null responder allows all)"
-	note "cpu_us_per_req is [front-nginx edge-nginx fastcgi-server] per request"
-	nb=0 db=0 ob=0 ebad=0
+	note "cpu_us_per_req is [front-nginx edge-nginx authorizer] per request"
+	nb=0 db=0 ob=0 ebad=0 hnb=0 hdb=0 hbad=0
 	e2e_line() {
 		log "  $1"
 		echo "e2e,$(kv label "$1"),$(kv requests "$1"),$SECS,$(kv rps "$1"),,$(kv p99 "$1"),,,,$(kv non2xx "$1"),,$(kv sockerr "$1"),\"$(kv cpu_us_per_req "$1" | tr -d '[]')\"," >> "$csv"
@@ -605,6 +652,15 @@ if has e2e; then
 		e2e_line "$w"
 		db=$(max "$db" "$(kv rps "$w")")
 		ebad=$((ebad + $(kv non2xx "$w") + $(kv sockerr "$w")))
+		# HTTP/1.1 with upstream keep-alive: the null responder (nginx
+		# `return 200` on a unix socket), then certauthzd's HTTP socket.
+		w=$(wrkrun auth_request-http-null-$i "$base/httpnull" $FW $EW $NHW)
+		e2e_line "$w"
+		hnb=$(max "$hnb" "$(kv rps "$w")")
+		w=$(wrkrun auth_request-http-certauthzd-$i "$base/httpauthz" $FW $EW $DPID)
+		e2e_line "$w"
+		hdb=$(max "$hdb" "$(kv rps "$w")")
+		hbad=$((hbad + $(kv non2xx "$w") + $(kv sockerr "$w")))
 	done
 	if [ $have_daemon = 1 ]; then
 		r=$(ratio "$db" "$nb")
@@ -612,6 +668,14 @@ if has e2e; then
 		bad=$ebad
 		if ge "$r" 0.95 && [ "$bad" -eq 0 ]; then st=PASS; else st=FAIL; fi
 		result "e2e certauthzd >= 0.95 x null auth_request" $st "$r ($db vs $nb /s, $bad non-2xx/errors)"
+		rh=$(ratio "$hdb" "$hnb")
+		rf=$(ratio "$hdb" "$db")
+		log "auth_request over HTTP: certauthzd $hdb/s vs HTTP null $hnb/s: ratio $rh; vs certauthzd over FastCGI ($db/s): $rf; vs native map ($ob/s): $(ratio "$hdb" "$ob"); HTTP null / native: $(ratio "$hnb" "$ob")"
+		if ge "$rh" 0.9 && [ "$hbad" -eq 0 ]; then st=PASS; else st=FAIL; fi
+		result "e2e certauthzd HTTP >= 0.9 x HTTP null auth_request" $st "$rh ($hdb vs $hnb /s, $hbad non-2xx/errors)"
+		if ge "$rf" 1.1; then st=PASS; else st=FAIL; fi
+		result "e2e certauthzd HTTP >= 1.1 x certauthzd FastCGI auth_request" $st "$rf ($hdb vs $db /s)"
+		result "e2e certauthzd HTTP / native map (floor measured in issue 13: 0.61-0.67)" INFO "$(ratio "$hdb" "$ob") ($hdb vs $ob /s)"
 	fi
 fi
 if has wiring && [ -n "${base:-}" ]; then
