@@ -197,6 +197,10 @@ wait "$dpid" 2>/dev/null
 grep -q "ready: 2 workers on 1 FastCGI and 1 HTTP sockets" "$T/err" ||
     fail "no ready line: $(grep ready "$T/err")"
 grep -q "^stopped" "$T/err" || fail "no clean stop: $(tail -3 "$T/err")"
+# Under valgrind: no error reported.
+if grep -Eq "^==[0-9]+==" "$T/err"; then
+	fail "valgrind: $(grep -E "^==[0-9]+==" "$T/err" | head -20)"
+fi
 
 # Bad -s forms are refused before anything is bound.
 for spec in http: http:foo http:unix:relative http:tcp:nohostport; do
@@ -212,6 +216,11 @@ if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
 	chmod 644 "$T/policy.conf"
 	start_daemon -n 2 -c "$T/policy.conf" -s "unix:$S" -s "http:unix:$H" -u nobody
 	wait_for_socket "$H" 10 || fail "no socket $H"
+	i=0
+	until grep -q "ready:" "$T/err" || [ $i -ge 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
 	[ "$(stat -c %U "$H")" = nobody ] || fail "http socket owner $(stat -c %U "$H")"
 	[ "$(ps -o user= -p "$dpid")" = nobody ] || fail "not running as nobody"
 	hexpect "200 user=alice *" -H "Client-Cert: $A9440" "${ctx[@]}"
