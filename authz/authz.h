@@ -5,9 +5,9 @@
  * The library turns a forwarded client certificate into plain C data
  * (struct cert_info, cert.c and dn.c), loads a policy file into an
  * immutable compiled policy (policy.c), decides a request against it
- * (eval.c, match.c) and renders the decision line of SPEC §5
- * (decision.c).  It never logs and never touches FastCGI: the caller
- * logs what it is handed.  No OpenSSL type appears here.
+ * (eval.c, match.c) and renders the decision line of certauthzd(8),
+ * LOGGING (decision.c).  It never logs and never touches FastCGI: the
+ * caller logs what it is handed.  No OpenSSL type appears here.
  *
  * Thread safety: a loaded struct authz_policy is never modified, so any
  * number of threads may decide against it at once.  A struct cert_cache
@@ -69,7 +69,7 @@ struct dn {
  * short static reason and *out left empty.
  */
 int	 dn_parse(const char *, size_t, struct dn *, const char **errstr);
-/* Returns 1 when equal as SPEC §3.1 says, 0 otherwise. */
+/* Returns 1 when equal as certauthz.conf(5), RULES says, 0 otherwise. */
 int	 dn_equal(const struct dn *, const struct dn *);
 /* RFC 4514 rendering, most specific first; malloc'ed, NULL on ENOMEM. */
 char	*dn_render(const struct dn *);
@@ -166,18 +166,6 @@ const struct cert_info	*cert_cache_get(struct cert_cache *, const char *,
 void			 cert_cache_free(struct cert_cache *);
 
 /*
- * Serials (match.c).  Normalizes a serial as certauthz.conf(5) writes it
- * (hex, any case, optional 0x, colons or spaces, leading '-' for
- * negative), or as i2a_ASN1_INTEGER() prints one for nginx and Apache (a
- * backslash and a newline after every 35 bytes), to uppercase hex
- * without leading zero bytes, as cert_info.serial holds it.  Returns 0,
- * or -1 when malformed or longer than AUTHZ_SERIAL_MAX.
- */
-int	 serial_normalize(const char *, char *, size_t);
-/* The value of the hex digit c, or -1 when c is not one. */
-int	 match_hexval(int);
-
-/*
  * Policies (policy.c).  authz_policy_load() reads a libconfig file and
  * every file it names into a compiled, immutable policy.  Each error
  * (and, with AUTHZ_LOAD_LINT, each warning prefixed "warning: ") is
@@ -235,7 +223,6 @@ struct authz_decision {
 	const char		*email;		/* first email, or NULL */
 	const struct cert_info	*cert;		/* NULL when unusable */
 	long			 us;		/* set by the caller */
-	char			 rulebuf[32];	/* "allow[3]" */
 	char			 reasonbuf[256];
 	struct cert_info	*owned;		/* decoded without a cache */
 };
@@ -252,11 +239,11 @@ void	 authz_decide(const struct authz_policy *, const struct authz_request *,
 void	 authz_decision_clear(struct authz_decision *);
 
 /*
- * decision.c.  authz_decision_line() writes the SPEC §5 line, escaped
- * and capped, NUL-terminated, truncated to size; returns its length.
- * authz_escape() writes one value as §5 escapes it (quoted when needed,
- * capped at AUTHZ_VALUE_MAX bytes of input with "...") and returns the
- * length written.
+ * decision.c.  authz_decision_line() writes the decision line of
+ * certauthzd(8), LOGGING, escaped and capped, NUL-terminated, truncated
+ * to size; returns its length.  authz_escape() writes one value as that
+ * line escapes it (quoted when needed, capped at AUTHZ_VALUE_MAX bytes
+ * of input with "...") and returns the length written.
  *
  * authz_header_value() writes a value for a Variable- header: bytes
  * below 0x20 and 0x7f as \xNN, '\' as \\, and a space that starts or

@@ -32,6 +32,7 @@
 #include <openssl/x509v3.h>
 
 #include "authz.h"
+#include "names.h"
 
 #define PEM_BEGIN	"-----BEGIN CERTIFICATE-----"
 #define PEM_END		"-----END CERTIFICATE-----"
@@ -187,8 +188,8 @@ cert_unescape(const char *s, size_t len, char *out, const char **reason)
 			out[o++] = s[i];
 			continue;
 		}
-		if (i + 2 >= len || (hi = match_hexval(s[i + 1])) < 0 ||
-		    (lo = match_hexval(s[i + 2])) < 0 || (hi == 0 && lo == 0)) {
+		if (i + 2 >= len || (hi = names_hexval(s[i + 1])) < 0 ||
+		    (lo = names_hexval(s[i + 2])) < 0 || (hi == 0 && lo == 0)) {
 			*reason = "bad %XX escape in certificate";
 			return -1;
 		}

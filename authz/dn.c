@@ -22,6 +22,7 @@
 #include <openssl/objects.h>
 
 #include "authz.h"
+#include "names.h"
 
 #define DN_NAME_MAX	128	/* bytes of an attribute name or OID */
 
@@ -199,7 +200,7 @@ dn_hexvalue(const char *s, size_t len, char *buf, size_t bufsz)
 	if (len % 2 != 0 || len / 2 > sizeof(der) || len == 0)
 		return -1;
 	for (i = 0, n = 0; i < len; i += 2) {
-		if ((hi = match_hexval(s[i])) < 0 || (lo = match_hexval(s[i + 1])) < 0)
+		if ((hi = names_hexval(s[i])) < 0 || (lo = names_hexval(s[i + 1])) < 0)
 			return -1;
 		der[n++] = (unsigned char)(hi << 4 | lo);
 	}
@@ -267,8 +268,8 @@ dn_value_4514(const char *s, size_t len, size_t *i, int forwarded,
 				*i += 2;
 				continue;
 			}
-			if (*i + 2 >= len || (hi = match_hexval(c)) < 0 ||
-			    (lo = match_hexval(s[*i + 2])) < 0) {
+			if (*i + 2 >= len || (hi = names_hexval(c)) < 0 ||
+			    (lo = names_hexval(s[*i + 2])) < 0) {
 				*errstr = "bad escape in DN";
 				return -1;
 			}
@@ -324,8 +325,8 @@ dn_value_slash(const char *s, size_t len, size_t *i, char *buf,
 			continue;
 		}
 		if (*i + 3 < len && s[*i + 1] == 'x' &&
-		    (hi = match_hexval(s[*i + 2])) >= 0 &&
-		    (lo = match_hexval(s[*i + 3])) >= 0) {
+		    (hi = names_hexval(s[*i + 2])) >= 0 &&
+		    (lo = names_hexval(s[*i + 3])) >= 0) {
 			buf[n++] = (char)(hi << 4 | lo);
 			*i += 4;
 			continue;

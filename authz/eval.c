@@ -1,5 +1,5 @@
 /*
- * eval.c: the decision (SPEC §3.2-3.4).
+ * eval.c: the decision (certauthz.conf(5), DECISION).
  *
  * In this order, the first that applies decides: a transport fault; no
  * usable policy (a fault); SSL_CLIENT_VERIFY not SUCCESS; a missing or
@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "authz.h"
+#include "names.h"
 #include "policy_impl.h"
 
 #define EVAL_HOST_MAX	256
@@ -110,8 +111,8 @@ eval_target(const char *uri, const char **reason)
 		c = (unsigned char)p[i];
 		if (c == '%') {
 			if (i + 2 >= len ||
-			    (hi = match_hexval(p[i + 1])) == -1 ||
-			    (lo = match_hexval(p[i + 2])) == -1) {
+			    (hi = names_hexval(p[i + 1])) == -1 ||
+			    (lo = names_hexval(p[i + 2])) == -1) {
 				*reason = "malformed %XX escape in REQUEST_URI";
 				goto fail;
 			}
@@ -347,7 +348,7 @@ eval_identity(const struct authz_policy *p, const struct cert_info *ci,
 			for (j = 0; j < ci->subject.rdn[i].nava && v == NULL;
 			    j++)
 				if (strcmp(ci->subject.rdn[i].ava[j].oid,
-				    "2.5.4.3") == 0)
+				    NAMES_OID_CN) == 0)
 					v = ci->subject.rdn[i].ava[j].value;
 		break;
 	case ID_EMAIL:
@@ -384,15 +385,15 @@ eval_identity(const struct authz_policy *p, const struct cert_info *ci,
 
 /*
  * 1 when the forwarded serial fwd is the serial s (either form that
- * serial_normalize() reads), else 0: a malformed one is no serial.
+ * names_serial() reads), else 0: a malformed one is no serial.
  */
 static int
 eval_serial_is(const char *fwd, const char *s)
 {
 	char	 a[AUTHZ_SERIAL_HEXLEN], b[AUTHZ_SERIAL_HEXLEN];
 
-	return serial_normalize(fwd, a, sizeof(a)) == 0 &&
-	    serial_normalize(s, b, sizeof(b)) == 0 && strcmp(a, b) == 0;
+	return names_serial(fwd, a, sizeof(a)) == 0 &&
+	    names_serial(s, b, sizeof(b)) == 0 && strcmp(a, b) == 0;
 }
 
 /*

@@ -4,6 +4,7 @@ libauthz_a_SOURCES = \
 	authz/authz.h authz/policy_impl.h \
 	authz/cert.c authz/dn.c authz/cache.c \
 	authz/arena.c authz/set.c \
+	authz/names.h authz/names.c \
 	authz/match.c authz/policy.c authz/eval.c authz/decision.c
 
 bin_PROGRAMS += certauthz

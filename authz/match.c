@@ -1,5 +1,5 @@
 /*
- * match.c: values and the matchers of SPEC §3.1.
+ * match.c: values and the matchers of certauthz.conf(5), RULES.
  *
  * Load time: match_normalize() turns a value written in a policy into
  * the form the matchers compare (serials to cert_info form, DNS names
@@ -21,63 +21,8 @@
 #include <strings.h>
 
 #include "authz.h"
+#include "names.h"
 #include "policy_impl.h"
-
-int
-serial_normalize(const char *in, char *out, size_t size)
-{
-	char	 digits[2 * AUTHZ_SERIAL_MAX + 1];
-	size_t	 n = 0, i, o = 0, seen = 0;
-	int	 neg = 0;
-	const char *p = in;
-
-	if (in == NULL || size == 0)
-		return -1;
-	while (*p == ' ')
-		p++;
-	if (*p == '-') {
-		neg = 1;
-		p++;
-	}
-	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
-		p += 2;
-	for (; *p != '\0'; p++) {
-		if (*p == ':' || *p == ' ')
-			continue;
-		/* i2a_ASN1_INTEGER() breaks the line every 35 bytes */
-		if (p[0] == '\\' && p[1] == '\n' && p[2] != '\0') {
-			p++;
-			continue;
-		}
-		if (!isxdigit((unsigned char)*p))
-			return -1;
-		seen++;
-		if (n == 0 && *p == '0')	/* leading zeros do not count */
-			continue;
-		if (n >= sizeof(digits) - 1)
-			return -1;
-		digits[n++] = toupper((unsigned char)*p);
-	}
-	if (seen == 0)
-		return -1;
-	if (p > in && (p[-1] == ':'))
-		return -1;
-	if (n == 0)
-		neg = 0;
-	if (size < (size_t)neg + n + (n % 2) + (n == 0 ? 2 : 0) + 1)
-		return -1;
-	if (neg)
-		out[o++] = '-';
-	if (n == 0) {
-		out[o++] = '0';
-		out[o++] = '0';
-	} else if (n % 2)
-		out[o++] = '0';
-	for (i = 0; i < n; i++)
-		out[o++] = digits[i];
-	out[o] = '\0';
-	return 0;
-}
 
 int
 match_glob(const char *pat, const char *s)
@@ -224,7 +169,7 @@ match_normalize(enum cond_kind kind, const char *in, char *out, size_t size,
 	}
 	switch (kind) {
 	case K_SERIAL:
-		if (serial_normalize(in, out, size) == -1) {
+		if (names_serial(in, out, size) == -1) {
 			*err = "malformed serial";
 			return -1;
 		}
@@ -554,17 +499,3 @@ match_when(const struct cond *c, const char *v)
 {
 	return match_any(c, v, strlen(v));
 }
-
-/* The value of the hex digit c, or -1 when c is not one. */
-int
-match_hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-

@@ -1,6 +1,7 @@
 /*
- * policy.c: reads a policy file (libconfig syntax, SPEC §3) and every
- * file it names into a compiled, immutable struct authz_policy.
+ * policy.c: reads a policy file (libconfig syntax, certauthz.conf(5))
+ * and every file it names into a compiled, immutable struct
+ * authz_policy.
  *
  * Everything is validated and normalized here, once: unknown keys,
  * wrong types, malformed values, unknown lists and duplicate names are
@@ -31,6 +32,7 @@
 #include <openssl/objects.h>
 
 #include "authz.h"
+#include "names.h"
 #include "policy_impl.h"
 
 /* A policy, list, CA or CRL file is at most this large (a list of
@@ -82,15 +84,6 @@ static const struct condkey {
 	{ "serial",	K_SERIAL,	NULL },
 	{ "issuer",	K_ISSUER,	NULL },
 	{ "subject",	K_SUBJECT,	NULL },
-	{ "cn",		K_ATTR,		"2.5.4.3" },
-	{ "ou",		K_ATTR,		"2.5.4.11" },
-	{ "o",		K_ATTR,		"2.5.4.10" },
-	{ "l",		K_ATTR,		"2.5.4.7" },
-	{ "st",		K_ATTR,		"2.5.4.8" },
-	{ "c",		K_ATTR,		"2.5.4.6" },
-	{ "dc",		K_ATTR,		"0.9.2342.19200300.100.1.25" },
-	{ "uid",	K_ATTR,		"0.9.2342.19200300.100.1.1" },
-	{ "serialNumber", K_ATTR,	"2.5.4.5" },
 	{ "email",	K_EMAIL,	NULL },
 	{ "dns",	K_DNS,		NULL },
 	{ "uri",	K_URI,		NULL },
@@ -763,6 +756,13 @@ policy_condkey(const char *name, struct condkey *tmp, char *oidbuf,
 	for (i = 0; i < sizeof(policy_keys) / sizeof(policy_keys[0]); i++)
 		if (strcmp(name, policy_keys[i].name) == 0)
 			return &policy_keys[i];
+	/* cn, ou, ...: an attribute by the key names.c gives it */
+	if ((p = names_attr_oid(name)) != NULL) {
+		tmp->name = name;
+		tmp->kind = K_ATTR;
+		tmp->oid = p;
+		return tmp;
+	}
 	/* oid_2_5_4_97: an attribute by OID (libconfig names have no dots) */
 	if (strncmp(name, "oid_", 4) != 0 || name[4] == '\0')
 		return NULL;

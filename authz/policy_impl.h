@@ -124,7 +124,10 @@ struct authz_policy {
 };
 
 /* match.c */
-/* Glob of SPEC §3.1: '*', '?', '\' escapes.  1 match, 0 not. */
+/*
+ * Glob of certauthz.conf(5), RULES: '*', '?', '\' escapes.  1 match, 0
+ * not.
+ */
 int	 match_glob(const char *pat, const char *s);
 /*
  * Normalizes one value as written in a policy for kind (attr: the key,

@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "authz.h"
+#include "names.h"
 #include "cli.h"
 
 int
@@ -65,21 +66,9 @@ cli_read_input(const char *path, size_t max, char **buf, size_t *len)
 static const char *
 show_key(const struct dn_ava *a)
 {
-	static const struct {
-		const char	*oid, *key;
-	} keys[] = {
-		{ "2.5.4.3", "cn" }, { "2.5.4.11", "ou" }, { "2.5.4.10", "o" },
-		{ "2.5.4.7", "l" }, { "2.5.4.8", "st" }, { "2.5.4.6", "c" },
-		{ "0.9.2342.19200300.100.1.25", "dc" },
-		{ "0.9.2342.19200300.100.1.1", "uid" },
-		{ "2.5.4.5", "serialNumber" },
-	};
-	size_t	 i;
+	const char	*key = names_attr_key(a->oid);
 
-	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		if (strcmp(a->oid, keys[i].oid) == 0)
-			return keys[i].key;
-	return a->oid;
+	return key != NULL ? key : a->oid;
 }
 
 /*

@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "authz.h"
+#include "names.h"
 #include "fuzz.h"
 
 #define NPARAM	32
@@ -107,12 +108,12 @@ check_decision(const struct authz_decision *d, const struct authz_request *r)
 		    == 0);
 		FUZZ_ASSERT(!d->cert->is_ca);
 		if (r->serial != NULL) {
-			FUZZ_ASSERT(serial_normalize(r->serial, serial,
+			FUZZ_ASSERT(names_serial(r->serial, serial,
 			    sizeof(serial)) == 0);
 			FUZZ_ASSERT(strcmp(serial, d->cert->serial) == 0);
 		}
 		if (r->serial_alt != NULL) {
-			FUZZ_ASSERT(serial_normalize(r->serial_alt, serial,
+			FUZZ_ASSERT(names_serial(r->serial_alt, serial,
 			    sizeof(serial)) == 0);
 			FUZZ_ASSERT(strcmp(serial, d->cert->serial) == 0);
 		}

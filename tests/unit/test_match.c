@@ -1,6 +1,6 @@
 /*
- * test_match.c: serial_normalize(), the glob matcher, value
- * normalization and the hash set (match.c, set.c, arena.c).
+ * test_match.c: names_serial(), the glob matcher, value normalization
+ * and the hash set (names.c, match.c, set.c, arena.c).
  */
 #include <stdio.h>
 #include <string.h>
@@ -10,6 +10,7 @@
 #include <openssl/bn.h>
 
 #include "authz.h"
+#include "names.h"
 #include "policy_impl.h"
 #include "test.h"
 
@@ -18,7 +19,7 @@ serial(const char *in)
 {
 	static char	 buf[AUTHZ_SERIAL_HEXLEN];
 
-	if (serial_normalize(in, buf, sizeof(buf)) == -1)
+	if (names_serial(in, buf, sizeof(buf)) == -1)
 		return "ERR";
 	return buf;
 }
