@@ -308,6 +308,9 @@ http_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
 }
 
 /* MHD's own messages (MHD_USE_ERROR_LOG), at LOG_INFO. */
+static void	http_mhd_log(void *, const char *, va_list)
+		    __attribute__((format(printf, 2, 0)));
+
 static void
 http_mhd_log(void *arg, const char *fmt, va_list ap)
 {
