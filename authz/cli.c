@@ -8,10 +8,13 @@
  *       [--serial-alt S]
  *       [--s-dn DN] [--i-dn DN] CERT|-
  *   certauthz lint -c FILE
+ *   certauthz test [--certs DIR] FILE...	(test.c)
+ *   certauthz ping [-t SECONDS] SOCKET		(ping.c)
  *
  * check decides exactly as certauthzd does (the same authz_decide())
  * and prints the decision line; its exit status is 0 allow, 1 deny,
- * 2 for an unusable policy, certificate or command line.
+ * 2 for an unusable policy, certificate or command line.  test decides
+ * each of its cases through the same cli_decide().
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -25,8 +28,6 @@
 #include "authz.h"
 #include "cli.h"
 
-#define CLI_READ_MAX	(4 * 1024 * 1024)
-
 static void
 cli_usage(FILE *f)
 {
@@ -39,10 +40,12 @@ cli_usage(FILE *f)
 	    "                 [--serial-alt S] [--s-dn DN] [--i-dn DN] "
 	    "CERT|-\n"
 	    "       certauthz lint -c FILE\n"
+	    "       certauthz test [--certs DIR] FILE...\n"
+	    "       certauthz ping [-t SECONDS] SOCKET\n"
 	    "       certauthz -h | -V\n");
 }
 
-static void
+void
 cli_msg(void *arg, const char *text)
 {
 	FILE	*f = arg;
@@ -61,23 +64,57 @@ cli_optarg(int argc, char *argv[], int *i)
 	return argv[++*i];
 }
 
+void
+cli_request_init(struct authz_request *req)
+{
+	memset(req, 0, sizeof(*req));
+	req->verify = "SUCCESS";
+	req->role = "check";
+	req->method = "GET";
+	req->uri = "/";
+}
+
+int
+cli_decide(const struct authz_policy *p, struct authz_request *req,
+    struct authz_decision *d, char *line, size_t size)
+{
+	struct timespec	 t0, t1;
+
+	/* "-": the param is absent */
+	if (req->verify != NULL && strcmp(req->verify, "-") == 0)
+		req->verify = NULL;
+	if (req->uri != NULL && strcmp(req->uri, "-") == 0)
+		req->uri = NULL;
+	if (req->host != NULL && strcmp(req->host, "-") == 0)
+		req->host = NULL;
+	if (req->method != NULL && strcmp(req->method, "-") == 0)
+		req->method = NULL;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	authz_decide(p, req, NULL, time(NULL), d);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	d->us = (long)((t1.tv_sec - t0.tv_sec) * 1000000L +
+	    (t1.tv_nsec - t0.tv_nsec) / 1000L);
+	authz_decision_line(d, req, line, size);
+	if (d->result == AUTHZ_ALLOW)
+		return 0;
+	if (d->result == AUTHZ_DENY && (d->cert != NULL ||
+	    req->verify == NULL || strcmp(req->verify, "SUCCESS") != 0))
+		return 1;
+	return 2;
+}
+
 static int
 cli_check(int argc, char *argv[])
 {
 	struct authz_request	 req;
 	struct authz_decision	 d;
 	struct authz_policy	*p = NULL;
-	struct timespec		 t0, t1;
 	const char		*file = NULL, *cert = NULL, **slot, *v;
 	char			 line[AUTHZ_LINE_MAX], *buf = NULL;
 	size_t			 len;
 	int			 i, rc = 2;
 
-	memset(&req, 0, sizeof(req));
-	req.verify = "SUCCESS";
-	req.role = "check";
-	req.method = "GET";
-	req.uri = "/";
+	cli_request_init(&req);
 	for (i = 1; i < argc; i++) {
 		slot = NULL;
 		if (strcmp(argv[i], "-c") == 0)
@@ -124,33 +161,14 @@ cli_check(int argc, char *argv[])
 		cli_usage(stderr);
 		return 2;
 	}
-	/* "-": the param is absent */
-	if (strcmp(req.verify, "-") == 0)
-		req.verify = NULL;
-	if (strcmp(req.uri, "-") == 0)
-		req.uri = NULL;
-	if (req.host != NULL && strcmp(req.host, "-") == 0)
-		req.host = NULL;
-	if (strcmp(req.method, "-") == 0)
-		req.method = NULL;
 	if ((p = authz_policy_load(file, 0, cli_msg, stderr)) == NULL)
 		return 2;
 	if (cli_read_input(cert, CLI_READ_MAX, &buf, &len) == -1)
 		goto fail;
 	req.cert = buf;
 	req.certlen = len;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	authz_decide(p, &req, NULL, time(NULL), &d);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	d.us = (long)((t1.tv_sec - t0.tv_sec) * 1000000L +
-	    (t1.tv_nsec - t0.tv_nsec) / 1000L);
-	authz_decision_line(&d, &req, line, sizeof(line));
+	rc = cli_decide(p, &req, &d, line, sizeof(line));
 	printf("%s\n", line);
-	if (d.result == AUTHZ_ALLOW)
-		rc = 0;
-	else if (d.result == AUTHZ_DENY && (d.cert != NULL ||
-	    req.verify == NULL || strcmp(req.verify, "SUCCESS") != 0))
-		rc = 1;
 	authz_decision_clear(&d);
 fail:
 	free(buf);
@@ -199,6 +217,10 @@ main(int argc, char *argv[])
 		return cli_check(argc - 1, argv + 1);
 	if (strcmp(argv[1], "lint") == 0)
 		return cli_lint(argc - 1, argv + 1);
+	if (strcmp(argv[1], "test") == 0)
+		return test_run(argc - 1, argv + 1);
+	if (strcmp(argv[1], "ping") == 0)
+		return ping_run(argc - 1, argv + 1);
 	fprintf(stderr, "certauthz: unknown command %s\n", argv[1]);
 	cli_usage(stderr);
 	return 2;

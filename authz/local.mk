@@ -8,5 +8,6 @@ libauthz_a_SOURCES = \
 	authz/match.c authz/policy.c authz/eval.c authz/decision.c
 
 bin_PROGRAMS += certauthz
-certauthz_SOURCES = authz/cli.c authz/cli.h authz/show.c
+certauthz_SOURCES = authz/cli.c authz/cli.h authz/show.c authz/test.c \
+	authz/ping.c
 certauthz_LDADD = $(AUTHZ_LIBS)

@@ -1,5 +1,6 @@
 # policies/: example policies; `make check` lints each one and runs it
-# against the test PKI (tests/golden/policies.sh).  Installed, with the
+# against the test PKI (tests/golden/policies.sh), and runs example.test
+# (tests/golden/policytest.sh).  Installed, with the
 # list files they name, in $(docdir)/examples.
 examplesdir = $(docdir)/examples
 dist_examples_DATA = \
@@ -7,4 +8,4 @@ dist_examples_DATA = \
 	policies/serial-allowlist.conf policies/allowed-serials.txt \
 	policies/revocation.conf policies/dn.conf \
 	policies/email-domain.conf policies/spiffe.conf \
-	policies/admin-area.conf
+	policies/admin-area.conf policies/example.test

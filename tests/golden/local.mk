@@ -1,12 +1,14 @@
 # tests/golden: `certauthz check` and `certauthz lint` against golden
 # output (cases.txt -> cases.out, errors/*.conf -> errors.golden), the
-# example policies, and a 1,000,000-entry list.
+# example policies, `certauthz test` (policytest.sh), and a 1,000,000-entry
+# list.
 TESTS += tests/golden/golden.sh tests/golden/policies.sh \
-	tests/golden/biglist.sh
+	tests/golden/biglist.sh tests/golden/policytest.sh
 check_PROGRAMS += tests/golden/maxrss
 tests_golden_maxrss_SOURCES = tests/golden/maxrss.c
 EXTRA_DIST += tests/golden/golden.sh tests/golden/policies.sh \
-	tests/golden/biglist.sh tests/golden/mkcerts.sh \
+	tests/golden/biglist.sh tests/golden/policytest.sh \
+	tests/golden/mkcerts.sh \
 	tests/golden/cases.txt tests/golden/cases.out tests/golden/errors.golden \
 	tests/golden/keys.conf tests/golden/select.conf \
 	tests/golden/identity.conf tests/golden/settings.conf \
