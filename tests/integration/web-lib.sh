@@ -1,14 +1,15 @@
-# tests/integration/web-lib.sh: sourced by the nginx and Apache tests
-# after tests/lib.sh.
+# tests/integration/web-lib.sh: sourced by the nginx, Apache and
+# lighttpd tests after tests/lib.sh.
 #
-# Starts certauthzd, nginx and Apache from the SHIPPED contrib files
-# (only paths and ports are substituted), so a broken snippet fails a
-# test.  Every process is started in the foreground of a background job
-# and recorded with track_pid.
+# Starts certauthzd, nginx, Apache and lighttpd from the SHIPPED contrib
+# files (only paths and ports are substituted), so a broken snippet
+# fails a test.  Every process is started in the foreground of a
+# background job and recorded with track_pid.
 #
 # Provides: web_policy FILE, start_certauthzd SOCKET, start_echo PORT,
-# start_nginx, start_apache MODE (authnz | fcgid), forged (curl
-# arguments of 46 forged identity headers), req CERT URL [curl args...]
+# start_nginx, start_apache MODE (authnz | fcgid), start_lighttpd
+# [NAME], forged (curl arguments of 46 forged identity headers), req
+# CERT URL [curl args...]
 # (prints "CODE BODY" on one line), expect CERT URL WANT [args...],
 # and log_has REGEX (a decision line in the daemon's log: stderr of
 # certauthzd -d, or Apache's error log when mod_fcgid spawned it).
@@ -301,6 +302,51 @@ HTTPD
 	track_pid $!
 	wait_for_port "$port" 10 ||
 	    fail "apache2 did not start: $(cat "$a/logs/error.log")"
+}
+
+# start_lighttpd [NAME]: the shipped contrib/lighttpd files (the
+# snippet included by a lighttpd.conf, as Debian's includes
+# conf-enabled/) on 127.0.0.1:$port, its backend (start_echo) on
+# $bport, certauthzd on $T/certauthzd.sock.  NAME (default lighttpd) is
+# its directory in $T; lighttpd_site_hook DIR, when defined, may edit
+# DIR/50-certauthz.conf first.
+start_lighttpd() {
+	need lighttpd python3
+	local l=$T/${1:-lighttpd} s m
+	for m in openssl magnet; do
+		[ -f "/usr/lib/lighttpd/mod_$m.so" ] ||
+		    skip "no lighttpd mod_$m (lighttpd-mod-openssl, lighttpd-modules-lua)"
+	done
+	port=$(free_port)
+	bport=$(free_port)
+	while [ "$bport" = "$port" ]; do bport=$(free_port); done
+	mkdir -p "$l/www"
+	cp "$contrib/lighttpd/50-certauthz.conf" "$contrib/lighttpd/certauthz.lua" "$l/"
+	s=$l/50-certauthz.conf
+	subst "$s" '$SERVER["socket"] == ":443"' "\$SERVER[\"socket\"] == \"127.0.0.1:$port\""
+	subst "$s" "/etc/certauthz/tls/" "$PKI/"
+	subst "$s" "/etc/lighttpd/certauthz.lua" "$l/certauthz.lua"
+	subst "$s" "/run/certauthzd/certauthzd.sock" "$T/certauthzd.sock"
+	subst "$s" '"port" => 8080' "\"port\" => $bport"
+	if declare -F lighttpd_site_hook >/dev/null; then
+		lighttpd_site_hook "$l"
+	fi
+	cat > "$l/lighttpd.conf" <<LIGHTTPD
+server.document-root = "$l/www"
+server.bind = "127.0.0.1"
+server.port = $port
+server.errorlog = "$l/error.log"
+server.pid-file = "$l/lighttpd.pid"
+server.upload-dirs = ( "$l" )
+include "$s"
+LIGHTTPD
+	lighttpd -tt -f "$l/lighttpd.conf" >"$l/t.out" 2>&1 ||
+	    fail "lighttpd -tt: $(cat "$l/t.out")"
+	lighttpd -D -f "$l/lighttpd.conf" >>"$l/error.log" 2>&1 &
+	track_pid $!
+	wait_for_port "$port" 10 ||
+	    fail "lighttpd did not start: $(cat "$l/error.log")"
+	start_echo "$bport"
 }
 
 # req CERT URL [curl args...]: CERT is a name in $PKI, or - for none.

@@ -1,12 +1,15 @@
-# tests/integration/web.mk: fragment of Makefile.am (real nginx and Apache)
+# tests/integration/web.mk: fragment of Makefile.am (real nginx, Apache
+# and lighttpd)
 #
-# Each test starts its own nginx or Apache on free loopback ports from
-# the shipped contrib/ files; it is skipped when the server is absent.
+# Each test starts its own nginx, Apache or lighttpd on free loopback
+# ports from the shipped contrib/ files; it is skipped when the server is
+# absent.
 
 web_tests = \
 	tests/integration/nginx.sh \
 	tests/integration/apache.sh \
 	tests/integration/apache-fcgid.sh \
+	tests/integration/lighttpd.sh \
 	tests/integration/differential.sh \
 	tests/integration/bigsubject.sh \
 	tests/integration/routing.sh \
