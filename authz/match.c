@@ -18,7 +18,6 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "authz.h"
 #include "names.h"
@@ -104,57 +103,6 @@ match_ip_text(const char *in, char *out, size_t size)
 	return -1;
 }
 
-static const struct {
-	const char	*name, *oid;
-} match_ekus[] = {
-	{ "serverAuth",		"1.3.6.1.5.5.7.3.1" },
-	{ "clientAuth",		"1.3.6.1.5.5.7.3.2" },
-	{ "codeSigning",	"1.3.6.1.5.5.7.3.3" },
-	{ "emailProtection",	"1.3.6.1.5.5.7.3.4" },
-	{ "timeStamping",	"1.3.6.1.5.5.7.3.8" },
-	{ "OCSPSigning",	"1.3.6.1.5.5.7.3.9" },
-};
-
-/* A dotted OID: digits and single dots, two arcs at least. */
-static int
-match_is_oid(const char *s)
-{
-	int	 dots = 0, digit = 0;
-
-	for (; *s != '\0'; s++) {
-		if (*s == '.') {
-			if (!digit)
-				return 0;
-			dots++;
-			digit = 0;
-		} else if (isdigit((unsigned char)*s))
-			digit = 1;
-		else
-			return 0;
-	}
-	return dots > 0 && digit;
-}
-
-/* An EKU as a dotted OID: a name of match_ekus (any case) or an OID. */
-static int
-match_eku_name(const char *in, char *out, size_t size)
-{
-	size_t	 i;
-
-	for (i = 0; i < sizeof(match_ekus) / sizeof(match_ekus[0]); i++) {
-		if (strcasecmp(in, match_ekus[i].name) == 0) {
-			strncpy(out, match_ekus[i].oid, size - 1);
-			out[size - 1] = '\0';
-			return 0;
-		}
-	}
-	if (!match_is_oid(in))
-		return -1;
-	strncpy(out, in, size - 1);
-	out[size - 1] = '\0';
-	return 0;
-}
-
 int
 match_normalize(enum cond_kind kind, const char *in, char *out, size_t size,
     const char **err)
@@ -201,7 +149,7 @@ match_normalize(enum cond_kind kind, const char *in, char *out, size_t size,
 		return 0;
 	}
 	case K_EKU:
-		if (match_eku_name(in, out, size) == -1) {
+		if (names_eku_oid(in, out, size) == -1) {
 			*err = "unknown extended key usage (want a name "
 			    "such as clientAuth, or a dotted OID)";
 			return -1;

@@ -2,14 +2,18 @@
  * names.c: hex digits, serials, and the names of OIDs, each defined
  * once: the hex digit values that every %XX and \XX decoder uses, the
  * normalized form of a serial (cert_info.serial and every serial a
- * policy or a web server writes), and the attribute keys of a policy
- * with their OIDs.  It calls nothing else in the library, so every
+ * policy or a web server writes), the attribute keys of a policy with
+ * their OIDs, and the names of extended key usages.  It calls nothing
+ * else in the library (only OpenSSL's table of object names), so every
  * other file may call it.
  */
 #define _POSIX_C_SOURCE 200809L
 
 #include <ctype.h>
 #include <string.h>
+#include <strings.h>
+
+#include <openssl/objects.h>
 
 #include "authz.h"
 #include "names.h"
@@ -116,4 +120,66 @@ names_attr_key(const char *oid)
 		if (strcmp(oid, names_attrs[i].oid) == 0)
 			return names_attrs[i].key;
 	return NULL;
+}
+
+/* The usages of RFC 5280 by the names certauthz.conf(5) lists. */
+static const struct {
+	const char	*name, *oid;
+} names_ekus[] = {
+	{ "serverAuth",		"1.3.6.1.5.5.7.3.1" },
+	{ "clientAuth",		"1.3.6.1.5.5.7.3.2" },
+	{ "codeSigning",	"1.3.6.1.5.5.7.3.3" },
+	{ "emailProtection",	"1.3.6.1.5.5.7.3.4" },
+	{ "timeStamping",	"1.3.6.1.5.5.7.3.8" },
+	{ "OCSPSigning",	"1.3.6.1.5.5.7.3.9" },
+};
+
+/* A dotted OID: digits and single dots, two arcs at least. */
+static int
+names_is_oid(const char *s)
+{
+	int	 dots = 0, digit = 0;
+
+	for (; *s != '\0'; s++) {
+		if (*s == '.') {
+			if (!digit)
+				return 0;
+			dots++;
+			digit = 0;
+		} else if (isdigit((unsigned char)*s))
+			digit = 1;
+		else
+			return 0;
+	}
+	return dots > 0 && digit;
+}
+
+const char *
+names_oid(const char *in, char *buf, size_t size)
+{
+	ASN1_OBJECT	*obj;
+	int		 olen;
+
+	if ((obj = OBJ_txt2obj(in, 0)) == NULL)
+		return in;
+	olen = OBJ_obj2txt(buf, (int)size, obj, 1);
+	ASN1_OBJECT_free(obj);
+	return olen > 0 && (size_t)olen < size ? buf : in;
+}
+
+int
+names_eku_oid(const char *in, char *out, size_t size)
+{
+	const char	*v = in;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(names_ekus) / sizeof(names_ekus[0]); i++)
+		if (strcasecmp(in, names_ekus[i].name) == 0) {
+			v = names_ekus[i].oid;
+			break;
+		}
+	if (!names_is_oid(v) || strlen(v) >= size)
+		return -1;
+	strcpy(out, v);
+	return 0;
 }

@@ -34,4 +34,19 @@ int		 names_serial(const char *, char *, size_t);
 const char	*names_attr_oid(const char *key);
 const char	*names_attr_key(const char *oid);
 
+/*
+ * Extended key usages as a policy names them (certauthz.conf(5), RULES,
+ * eku), resolved in two steps to the dotted OID that cert_info.eku_oid
+ * holds and match.c compares.  At load, names_oid() turns any name
+ * OpenSSL knows, short or long and spelled as OpenSSL spells it
+ * ("msSmartcardLogin", "TLS Web Client Authentication"), and any OID it
+ * reads, into OpenSSL's dotted OID in buf (of size bytes) and returns
+ * buf; it returns the name itself when OpenSSL knows no such name.
+ * names_eku_oid() then writes in out the dotted OID of a name of the
+ * RFC 5280 usages in any case ("clientauth") or of a dotted OID, and
+ * returns 0, or -1 when it is neither or does not fit in size bytes.
+ */
+const char	*names_oid(const char *, char *buf, size_t size);
+int		 names_eku_oid(const char *, char *out, size_t size);
+
 #endif /* NAMES_H */

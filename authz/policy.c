@@ -24,12 +24,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <syslog.h>
 #include <unistd.h>
 
 #include <libconfig.h>
-#include <openssl/objects.h>
 
 #include "authz.h"
 #include "names.h"
@@ -215,9 +213,8 @@ policy_value(struct loader *ld, struct valueset *vs, enum cond_kind kind,
 	struct dn		 dn;
 	const char		*err = NULL;
 	size_t			 need = strlen(v) + 64;
-	ASN1_OBJECT		*obj;
 	char			*nb, oid[128];
-	int			 r, olen;
+	int			 r;
 
 	if (kind == K_ISSUER || kind == K_SUBJECT) {
 		if (dn_parse(v, strlen(v), &dn, &err) == -1) {
@@ -248,13 +245,8 @@ policy_value(struct loader *ld, struct valueset *vs, enum cond_kind kind,
 		ld->nbuf = nb;
 		ld->nbufsize = need;
 	}
-	/* any name OpenSSL knows, as the dotted OID cert.c compares */
-	if (kind == K_EKU && (obj = OBJ_txt2obj(v, 0)) != NULL) {
-		olen = OBJ_obj2txt(oid, sizeof(oid), obj, 1);
-		ASN1_OBJECT_free(obj);
-		if (olen > 0 && (size_t)olen < sizeof(oid))
-			v = oid;
-	}
+	if (kind == K_EKU)
+		v = names_oid(v, oid, sizeof(oid));
 	if ((r = match_normalize(kind, v, ld->nbuf, ld->nbufsize, &err)) ==
 	    -1) {
 		policy_msg(ld, file, line, 0, "%s \"%s\"", err, v);
