@@ -8,7 +8,7 @@
 #   ./configure CC=clang --enable-fuzzing --enable-sanitizers
 
 FUZZ_TARGET_NAMES = cert dn policy request
-FUZZSRC_COMMON = tests/fuzz/fuzz.h tests/fuzz/fuzz_util.c
+FUZZSRC_COMMON = tests/fuzz/fuzz.h tests/fuzz/fuzz_util.c $(CERTGEN_SRC)
 
 # The regression drivers: the same targets with driver.c's main().
 check_PROGRAMS += tests/fuzz/regress-cert tests/fuzz/regress-dn \
@@ -87,7 +87,7 @@ CLEANFILES += tests/fuzz/*.log
 
 # tests/hostile/ and the hardening tests in tests/integration/.
 check_PROGRAMS += tests/hostile/gen
-tests_hostile_gen_SOURCES = tests/hostile/gen.c
+tests_hostile_gen_SOURCES = tests/hostile/gen.c $(CERTGEN_SRC)
 tests_hostile_gen_LDADD = $(CRYPTO_LIBS)
 dist_noinst_SCRIPTS += tests/hostile/gen.sh tests/hostile/fcgi.py \
 	tests/hostile/logcheck.py

@@ -3,6 +3,10 @@
 # test_dn runs on its own; certs.sh makes certificates (gencert and the
 # test PKI) and runs test_cert and test_cache over them.  bench_decode is
 # a micro-benchmark, built by `make check` but never run by it.
+# certgen.c: the one certificate builder, for gencert, test_eval,
+# tests/hostile/gen and the fuzz targets.
+CERTGEN_SRC = tests/unit/certgen.c tests/unit/certgen.h
+
 check_PROGRAMS += tests/unit/test_dn tests/unit/test_cert \
 	tests/unit/test_cache tests/unit/gencert tests/unit/bench_decode
 TESTS += tests/unit/test_dn tests/unit/certs.sh
@@ -14,7 +18,7 @@ tests_unit_test_cert_SOURCES = tests/unit/test_cert.c tests/unit/test.h
 tests_unit_test_cert_LDADD = $(AUTHZ_LIBS)
 tests_unit_test_cache_SOURCES = tests/unit/test_cache.c tests/unit/test.h
 tests_unit_test_cache_LDADD = $(AUTHZ_LIBS)
-tests_unit_gencert_SOURCES = tests/unit/gencert.c
+tests_unit_gencert_SOURCES = tests/unit/gencert.c $(CERTGEN_SRC)
 tests_unit_gencert_LDADD = $(CRYPTO_LIBS)
 tests_unit_bench_decode_SOURCES = tests/unit/bench_decode.c
 tests_unit_bench_decode_CFLAGS = $(AM_CFLAGS) $(PTHREAD_CFLAGS)

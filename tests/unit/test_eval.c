@@ -12,15 +12,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
-#include <openssl/x509v3.h>
-
 #include "authz.h"
+#include "certgen.h"
 #include "test.h"
 
 static EVP_PKEY	*key;
+static X509	*test_ca;	/* "/CN=Test CA", an issuer name only */
 
 enum { C_V1 = 0x01, C_SELF = 0x02, C_CERTSIGN = 0x04, C_SIGN = 0x08 };
 
@@ -31,28 +28,26 @@ enum { C_V1 = 0x01, C_SELF = 0x02, C_CERTSIGN = 0x04, C_SIGN = 0x08 };
 static char *
 mkcert(const char *subject, int flags)
 {
-	X509		*x;
-	X509_NAME	*sn, *in;
-	X509_EXTENSION	*ext = NULL;
-	BIO		*b;
-	BUF_MEM		*m;
-	char		*pem, *dup, *p, *eq, *end;
-	int		 plus, join = 0;
+	struct certgen		 c;
+	struct certgen_ava	*ava;
+	struct certgen_ext	 ku[2];
+	X509			*x;
+	char			*pem, *dup, *p, *eq, *end;
+	size_t			 n = 0;
+	int			 join = 0;
 
-	if ((x = X509_new()) == NULL ||
-	    (sn = X509_NAME_new()) == NULL || (in = X509_NAME_new()) == NULL)
-		abort();
-	X509_set_version(x, flags & C_V1 ? X509_VERSION_1 : X509_VERSION_3);
-	ASN1_INTEGER_set(X509_get_serialNumber(x), 0x3001);
-	X509_gmtime_adj(X509_getm_notBefore(x), -3600);
-	X509_gmtime_adj(X509_getm_notAfter(x), 86400);
-	X509_set_pubkey(x, key);
+	memset(&c, 0, sizeof(c));
+	c.serial = "3001";
+	c.days = 1;
+	c.flags = flags & C_V1 ? CERTGEN_V1 : 0;
 	/* "a=b" pairs split on '/' (a new RDN) and '+' (the same RDN) */
-	if ((dup = strdup(subject)) == NULL)
+	if ((dup = strdup(subject)) == NULL ||
+	    (ava = calloc(strlen(subject) + 2, sizeof(*ava))) == NULL)
 		abort();
 	for (p = dup; p != NULL; p = end) {
 		end = p + strcspn(p, "/+");
-		plus = *end == '+';
+		ava[n].join = join;
+		join = *end == '+';
 		if (*end != '\0')
 			*end++ = '\0';
 		else
@@ -60,40 +55,23 @@ mkcert(const char *subject, int flags)
 		if ((eq = strchr(p, '=')) == NULL)
 			abort();
 		*eq++ = '\0';
-		if (!X509_NAME_add_entry_by_txt(sn, p, V_ASN1_UTF8STRING,
-		    (unsigned char *)eq, (int)strlen(eq), -1, join ? -1 : 0))
-			abort();
-		join = plus;
+		ava[n].name = p;
+		ava[n].type = V_ASN1_UTF8STRING;
+		ava[n++].value = eq;
 	}
-	free(dup);
-	X509_set_subject_name(x, sn);
-	if (flags & C_SELF)
-		X509_set_issuer_name(x, sn);
-	else {
-		X509_NAME_add_entry_by_txt(in, "CN", MBSTRING_UTF8,
-		    (const unsigned char *)"Test CA", -1, -1, 0);
-		X509_set_issuer_name(x, in);
-	}
+	c.subject = ava;
 	if (flags & (C_CERTSIGN | C_SIGN)) {
-		ext = X509V3_EXT_conf_nid(NULL, NULL, NID_key_usage,
-		    flags & C_CERTSIGN ? "keyCertSign" : "digitalSignature");
-		if (ext == NULL || !X509_add_ext(x, ext, -1))
-			abort();
-		X509_EXTENSION_free(ext);
+		ku[0].nid = NID_key_usage;
+		ku[0].value = flags & C_CERTSIGN ? "keyCertSign" :
+		    "digitalSignature";
+		ku[1].nid = 0;
+		c.ext = ku;
 	}
-	if (!X509_sign(x, key, EVP_sha256()))
-		abort();
-	if ((b = BIO_new(BIO_s_mem())) == NULL || !PEM_write_bio_X509(b, x))
-		abort();
-	BIO_get_mem_ptr(b, &m);
-	if ((pem = malloc(m->length + 1)) == NULL)
-		abort();
-	memcpy(pem, m->data, m->length);
-	pem[m->length] = '\0';
-	BIO_free(b);
-	X509_NAME_free(sn);
-	X509_NAME_free(in);
+	x = certgen_make(&c, flags & C_SELF ? NULL : test_ca, key, key);
+	pem = certgen_pem(x);
 	X509_free(x);
+	free(ava);
+	free(dup);
 	return pem;
 }
 
@@ -173,8 +151,11 @@ main(void)
 	FILE			*f;
 	int			 fd;
 
-	if ((key = EVP_EC_gen("P-256")) == NULL)
-		abort();
+	const struct certgen ca = { .name = "ca", .serial = "01",
+	    .subject = CERTGEN_NAME({ "CN", MBSTRING_UTF8, "Test CA", 0, 0 }) };
+
+	key = certgen_key();
+	test_ca = certgen_make(&ca, NULL, key, key);
 	/* every CN-bearing certificate of O=Example is allowed */
 	if ((fd = mkstemp(file)) == -1 || (f = fdopen(fd, "w")) == NULL)
 		abort();
@@ -276,6 +257,7 @@ main(void)
 	authz_policy_free(p);
 	authz_policy_free(lax);
 	authz_policy_free(bysubj);
+	X509_free(test_ca);
 	EVP_PKEY_free(key);
 	return test_done();
 }
