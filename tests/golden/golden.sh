@@ -44,6 +44,35 @@ while IFS='|' read -r name policy cert args; do
 done < "$g/cases.txt" | sed -e 's/ us=[0-9]*/ us=N/' -e "s|$T|T|g" \
     -e 's/ user=[0-9a-f]\{64\} / user=SHA256 /' > "$T/cases.out"
 
+# Every allow has a deny twin (the rule of cases.txt's header): a later
+# case NAME-twin or NAME-twin-WHAT that denies; an allow named
+# BASE-twin[-WHAT] is the twin of the earlier case BASE, which denies.
+awk '{
+	name = $1; sub(/:$/, "", name)
+	n++; names[n] = name; dec[name] = $2; pos[name] = n
+}
+END {
+	for (i = 1; i <= n; i++) {
+		a = names[i]
+		if (dec[a] != "allow")
+			continue
+		ok = 0
+		if (match(a, /-twin(-|$)/)) {
+			b = substr(a, 1, RSTART - 1)
+			ok = (b in dec) && dec[b] == "deny" && pos[b] < i
+		} else
+			for (j = i + 1; j <= n && !ok; j++)
+				ok = (names[j] == a "-twin" ||
+				    index(names[j], a "-twin-") == 1) &&
+				    dec[names[j]] == "deny"
+		if (!ok) {
+			print "allow without a deny twin: " a
+			bad = 1
+		}
+	}
+	exit bad
+}' "$T/cases.out" >&2 || fail "cases.txt: an allow case has no deny twin"
+
 # every error file (refused, exit 1) and the warnings of lint
 for f in "$g"/errors/*.conf; do
 	echo "== ${f##*/}"
