@@ -76,18 +76,11 @@ norm(enum cond_kind k, const char *in)
 	return buf;
 }
 
-int
-main(void)
+/* serial_normalize(): every form nginx and Apache forward */
+static void
+test_serial(void)
 {
-	struct arena	*a;
-	struct set	*s;
-	struct cert_info ci;
-	struct cond	 c;
-	struct valueset	 vs, *sets[1];
-	char		 key[32], big[200], i2a[256], hex[2 * 40 + 2];
-	char		*ekus[] = { "1.3.6.1.5.5.7.3.2" };
-	const char	*v, *err;
-	int		 i, ok, *arr, src[2] = { EMAIL_SRC_SAN, 0 };
+	char		 big[200], i2a[256], hex[2 * 40 + 2];
 
 	CHECK_STR(serial("1001"), "1001");
 	CHECK_STR(serial("10:01"), "1001");
@@ -124,7 +117,11 @@ main(void)
 	big[128] = 'F';
 	big[129] = '\0';
 	CHECK_STR(serial(big), "ERR");
+}
 
+static void
+test_glob(void)
+{
 	CHECK(match_glob("al*", "alice") == 1);
 	CHECK(match_glob("al*", "bob") == 0);
 	CHECK(match_glob("*", "") == 1);
@@ -140,7 +137,12 @@ main(void)
 	CHECK(match_glob("/admin/*", "/admin") == 0);
 	CHECK(match_glob("*a*b*c", "xaybzc") == 1);
 	CHECK(match_glob("*a*b*c", "xaybz") == 0);
+}
 
+/* match_normalize(): policy values as the matchers compare them */
+static void
+test_normalize(void)
+{
 	CHECK_STR(norm(K_ATTR, "alice"), "alice");
 	CHECK_STR(norm(K_ATTR, "al\\*"), "al*");
 	CHECK_STR(norm(K_ATTR, "al*"), "glob:al*");
@@ -176,6 +178,17 @@ main(void)
 	CHECK_STR(norm(K_EKU, "1.2.3.4"), "1.2.3.4");
 	CHECK_STR(norm(K_EKU, "1..2"), "ERR");
 	CHECK_STR(norm(K_SERIAL, "*"), "ERR");
+}
+
+static void
+test_empty_condition(void)
+{
+	struct cert_info ci;
+	struct cond	 c;
+	struct valueset	 vs, *sets[1];
+	char		*ekus[] = { "1.3.6.1.5.5.7.3.2" };
+	const char	*v, *err;
+	int		 src[2] = { EMAIL_SRC_SAN, 0 };
 
 	/* a condition without values holds for no certificate */
 	memset(&ci, 0, sizeof(ci));
@@ -196,6 +209,13 @@ main(void)
 	CHECK(match_cond(&c, &ci, src, &v, &err) == 0);
 	c.kind = K_EMAIL;
 	CHECK(match_cond(&c, &ci, src, &v, &err) == 0);
+}
+
+static void
+test_arena(void)
+{
+	struct arena	*a;
+	int		 i, ok, *arr;
 
 	/* arena_grow: geometric, the contents kept */
 	a = arena_new();
@@ -210,6 +230,15 @@ main(void)
 		ok = arr[i] == i;
 	CHECK(ok);
 	arena_free(a);
+}
+
+static void
+test_set(void)
+{
+	struct arena	*a;
+	struct set	*s;
+	char		 key[32];
+	int		 i, ok;
 
 	a = arena_new();
 	s = set_new(a);
@@ -229,5 +258,16 @@ main(void)
 	CHECK(set_has(NULL, "1", 1) == 0);
 	set_free(s);
 	arena_free(a);
+}
+
+int
+main(void)
+{
+	test_serial();
+	test_glob();
+	test_normalize();
+	test_empty_condition();
+	test_arena();
+	test_set();
 	return test_done();
 }
