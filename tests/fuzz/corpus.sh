@@ -10,6 +10,10 @@
 #                    and slash forms, plus hostile DN strings
 #   OUTDIR/policy/   the example policies in policies/ and tests/golden/
 #   OUTDIR/request/  whole requests (NUL-separated NAME=VALUE params)
+#   OUTDIR/scan/     FastCGI connections as they reach certauthzd: the
+#                    records of whole requests (split at many sizes,
+#                    padded, keep-alive, two in a row) and of faulty
+#                    and invalid ones
 set -eu
 pki=${1:?usage: corpus.sh PKI OUTDIR}
 out=${2:?usage: corpus.sh PKI OUTDIR}
@@ -18,7 +22,7 @@ top=$(cd "$here/../.." && pwd)
 OPENSSL=${OPENSSL:-openssl}
 
 rm -rf "$out"
-mkdir -p "$out/cert" "$out/dn" "$out/policy" "$out/request"
+mkdir -p "$out/cert" "$out/dn" "$out/policy" "$out/request" "$out/scan"
 
 for pem in "$pki"/alice.pem "$pki"/bob.pem "$pki"/mallory.pem \
     "$pki"/carol.pem "$pki"/dave.pem "$pki"/spiffe.pem "$pki"/expired.pem \
@@ -109,3 +113,70 @@ policies = (
               { subject = "/O=Example/CN=x"; uri = "spiffe://*"; } ); }
 );
 CONF
+
+# FastCGI records for fuzz_scan, built as tests/hostile/fcgi.py does.
+python3 - "$pki/alice.pem" "$out/scan" <<'PY'
+import struct, sys, urllib.parse
+pem, out = sys.argv[1:]
+BEGIN, ABORT, PARAMS, STDIN, GET_VALUES = 1, 2, 4, 5, 9
+
+def rec(rtype, rid, content=b"", chunk=65535, pad=0, version=1):
+    if not content:
+        return struct.pack(">BBHHBx", version, rtype, rid, 0, 0)
+    b = b""
+    for i in range(0, len(content), chunk):
+        c = content[i:i + chunk]
+        b += struct.pack(">BBHHBx", version, rtype, rid, len(c), pad) + c + bytes(pad)
+    return b
+
+def nvlen(n):
+    return bytes([n]) if n < 128 else struct.pack(">I", n | 0x80000000)
+
+def pairs(params):
+    return b"".join(nvlen(len(k)) + nvlen(len(v)) + k + v for k, v in params)
+
+def request(params, role=1, rid=1, keep=0, chunk=65535, pad=0, stdin=b"",
+            raw=None):
+    body = raw if raw is not None else pairs(params)
+    b = rec(BEGIN, rid, struct.pack(">HB5x", role, keep))
+    b += rec(PARAMS, rid, body, chunk, pad) + rec(PARAMS, rid)
+    if role == 1:
+        b += rec(STDIN, rid, stdin, chunk, pad) + rec(STDIN, rid)
+    return b
+
+cert = urllib.parse.quote(open(pem).read(), safe="-_.~").encode()
+nginx = [(b"SSL_CLIENT_VERIFY", b"SUCCESS"), (b"SSL_CLIENT_CERT", cert),
+         (b"REQUEST_URI", b"/admin/x"), (b"REQUEST_METHOD", b"GET"),
+         (b"HTTP_HOST", b"admin.example.com"), (b"REMOTE_ADDR", b"127.0.0.1"),
+         (b"CERTAUTHZ_POLICY", b"default")]
+small = [(b"SSL_CLIENT_VERIFY", b"SUCCESS"), (b"REQUEST_URI", b"/")]
+seeds = {
+    "nginx": request(nginx, keep=1),
+    "nginx-split-1": request(nginx, chunk=1),
+    "nginx-split-7": request(nginx, chunk=7),
+    "nginx-split-100": request(nginx, chunk=100, pad=3),
+    "padded": request(small, pad=255, stdin=b"body"),
+    "authorizer": request(small, role=2, rid=0xffff),
+    "filter": request(small, role=3, rid=7),
+    "two": request(small, keep=1) + request(nginx, keep=1),
+    "trailing": request(small) + b"\xff\x00",
+    "long-value": request([(b"X", b"v" * 300), (b"Y" * 200, b"")]),
+    "empty-params": request([]),
+    "dup": request(small + [(b"REQUEST_URI", b"/admin")]),
+    "nul-name": request([(b"A\0B", b"x")]),
+    "eq-name": request([(b"HOST=X", b"a")]),
+    "nul-value": request([(b"A", b"x\0y")]),
+    "many": request([(b"P%d" % i, b"") for i in range(257)]),
+    "truncated-pair": request([], raw=b"\x05\x01AB"),
+    "prefix": request(nginx)[:100],
+    "management": rec(GET_VALUES, 0, pairs([(b"FCGI_MAX_CONNS", b"")])),
+    "abort": rec(BEGIN, 1, struct.pack(">HB5x", 1, 0)) + rec(ABORT, 1),
+    "begin-padded": rec(BEGIN, 1, struct.pack(">HB5x", 1, 0), pad=8),
+    "bad-role": request(small, role=9),
+    "id-changed": rec(BEGIN, 1, struct.pack(">HB5x", 1, 0)) + rec(PARAMS, 2),
+    "version-2": rec(BEGIN, 1, struct.pack(">HB5x", 1, 0), version=2),
+    "too-large": request([(b"BIG", b"x" * 70000)], chunk=65535),
+}
+for name, data in seeds.items():
+    open(f"{out}/{name}", "wb").write(data)
+PY

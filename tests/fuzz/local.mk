@@ -7,12 +7,13 @@
 # --enable-sanitizers for ASan+UBSan as well (recommended):
 #   ./configure CC=clang --enable-fuzzing --enable-sanitizers
 
-FUZZ_TARGET_NAMES = cert dn policy request
+FUZZ_TARGET_NAMES = cert dn policy request scan
 FUZZSRC_COMMON = tests/fuzz/fuzz.h tests/fuzz/fuzz_util.c $(CERTGEN_SRC)
 
 # The regression drivers: the same targets with driver.c's main().
 check_PROGRAMS += tests/fuzz/regress-cert tests/fuzz/regress-dn \
-	tests/fuzz/regress-policy tests/fuzz/regress-request
+	tests/fuzz/regress-policy tests/fuzz/regress-request \
+	tests/fuzz/regress-scan
 tests_fuzz_regress_cert_SOURCES = tests/fuzz/fuzz_cert.c tests/fuzz/driver.c $(FUZZSRC_COMMON)
 tests_fuzz_regress_cert_LDADD = $(AUTHZ_LIBS)
 tests_fuzz_regress_dn_SOURCES = tests/fuzz/fuzz_dn.c tests/fuzz/driver.c $(FUZZSRC_COMMON)
@@ -21,6 +22,11 @@ tests_fuzz_regress_policy_SOURCES = tests/fuzz/fuzz_policy.c tests/fuzz/driver.c
 tests_fuzz_regress_policy_LDADD = $(AUTHZ_LIBS)
 tests_fuzz_regress_request_SOURCES = tests/fuzz/fuzz_request.c tests/fuzz/driver.c $(FUZZSRC_COMMON)
 tests_fuzz_regress_request_LDADD = $(AUTHZ_LIBS)
+# fuzz_scan: fcgi/scan.c alone (no library: the scanner is pure).
+FUZZSRC_SCAN = tests/fuzz/fuzz_scan.c tests/fuzz/fuzz.h fcgi/scan.c \
+	fcgi/scan.h
+tests_fuzz_regress_scan_SOURCES = $(FUZZSRC_SCAN) tests/fuzz/driver.c
+tests_fuzz_regress_scan_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/fcgi
 TESTS += tests/fuzz/regress.sh
 dist_noinst_SCRIPTS += tests/fuzz/regress.sh tests/fuzz/corpus.sh
 EXTRA_DIST += tests/fuzz/lsan.supp
@@ -31,7 +37,7 @@ EXTRA_DIST += tests/fuzz/regress
 if FUZZING
 AM_CFLAGS += -fsanitize=fuzzer-no-link
 noinst_PROGRAMS += tests/fuzz/fuzz_cert tests/fuzz/fuzz_dn \
-	tests/fuzz/fuzz_policy tests/fuzz/fuzz_request
+	tests/fuzz/fuzz_policy tests/fuzz/fuzz_request tests/fuzz/fuzz_scan
 FUZZLINK_FLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
 tests_fuzz_fuzz_cert_SOURCES = tests/fuzz/fuzz_cert.c $(FUZZSRC_COMMON)
 tests_fuzz_fuzz_cert_LDADD = $(AUTHZ_LIBS)
@@ -45,6 +51,9 @@ tests_fuzz_fuzz_policy_LDFLAGS = $(FUZZLINK_FLAGS)
 tests_fuzz_fuzz_request_SOURCES = tests/fuzz/fuzz_request.c $(FUZZSRC_COMMON)
 tests_fuzz_fuzz_request_LDADD = $(AUTHZ_LIBS)
 tests_fuzz_fuzz_request_LDFLAGS = $(FUZZLINK_FLAGS)
+tests_fuzz_fuzz_scan_SOURCES = $(FUZZSRC_SCAN)
+tests_fuzz_fuzz_scan_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/fcgi
+tests_fuzz_fuzz_scan_LDFLAGS = $(FUZZLINK_FLAGS)
 
 # make fuzz-smoke [FUZZ_SECONDS=45]: each target for FUZZ_SECONDS from a
 # seed corpus made now; fails on any crash, leak, timeout or OOM.  A
@@ -53,7 +62,7 @@ FUZZ_SECONDS = 45
 # A fixed seed: the same mutations in every run (FUZZ_SEED=0: random).
 FUZZ_SEED = 1
 fuzz-smoke: tests/pki/out/.done tests/fuzz/fuzz_cert tests/fuzz/fuzz_dn \
-	    tests/fuzz/fuzz_policy tests/fuzz/fuzz_request
+	    tests/fuzz/fuzz_policy tests/fuzz/fuzz_request tests/fuzz/fuzz_scan
 	@rm -rf tests/fuzz/corpus tests/fuzz/artifacts tests/fuzz/tmp; \
 	mkdir -p tests/fuzz/artifacts tests/fuzz/tmp; \
 	OPENSSL='$(OPENSSL)' $(SHELL) $(srcdir)/tests/fuzz/corpus.sh \

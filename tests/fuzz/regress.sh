@@ -10,7 +10,7 @@ export LSAN_OPTIONS
 
 sh "$top_srcdir/tests/fuzz/corpus.sh" "$PKI" "$T/corpus" ||
     fail "making the seed corpus"
-for t in cert dn policy request; do
+for t in cert dn policy request scan; do
 	drv="$top_builddir/tests/fuzz/regress-$t"
 	[ -x "$drv" ] || fail "$drv is not built"
 	dirs="$T/corpus/$t"
