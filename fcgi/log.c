@@ -3,8 +3,7 @@
  *
  * Every message goes to syslog with ident "certauthzd" and the facility
  * the policy names; with -d it is also written to stderr, one line per
- * message.  log_warn() appends strerror(errno).  fatal() and fatalx()
- * are for start-up only: they exit 1.  Any thread may log.
+ * message.  log_warn() appends strerror(errno).  Any thread may log.
  *
  * Lines are written here, not by syslog(3): glibc's syslog() takes a
  * process-wide lock, and without /dev/log it tries to connect again on
@@ -342,31 +341,4 @@ log_debug(const char *fmt, ...)
 	va_start(ap, fmt);
 	log_vlog(LOG_DEBUG, 0, fmt, ap);
 	va_end(ap);
-}
-
-void
-fatal(const char *fmt, ...)
-{
-	char	 buf[1024];
-	int	 saved = errno;
-	va_list	 ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	log_warnx("fatal: %s: %s", buf, strerror(saved));
-	exit(1);
-}
-
-void
-fatalx(const char *fmt, ...)
-{
-	char	 buf[1024];
-	va_list	 ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	log_warnx("fatal: %s", buf);
-	exit(1);
 }

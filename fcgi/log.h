@@ -19,9 +19,5 @@ void	log_line(int priority, const char *line);
 void	log_hold(void);
 int	log_timeout(void);
 void	log_flush(void);
-void	fatal(const char *, ...)
-	    __attribute__((format(printf, 1, 2), noreturn));
-void	fatalx(const char *, ...)
-	    __attribute__((format(printf, 1, 2), noreturn));
 
 #endif /* LOG_H */
