@@ -42,8 +42,12 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-if dpkg-query -W -f='${Status}' certauthz 2>/dev/null | grep -q installed; then
-	fail "certauthz is installed already: apt-get purge certauthz first"
+# A run cut short leaves the package installed: purge it first.
+if dpkg-query -W -f='${Status}' certauthz 2>/dev/null |
+    grep -q 'ok installed\|config-files'; then
+	echo "purging the certauthz package a former run left"
+	$sudo env DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq \
+	    certauthz >/dev/null || fail "apt-get purge certauthz"
 fi
 
 step "1. dpkg-buildpackage from the dist tarball"
