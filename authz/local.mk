@@ -5,7 +5,9 @@ libauthz_a_SOURCES = \
 	authz/cert.c authz/dn.c authz/cache.c \
 	authz/arena.c authz/set.c \
 	authz/names.h authz/names.c \
-	authz/match.c authz/policy.c authz/eval.c authz/decision.c
+	authz/match.c authz/policy_load.h authz/policy.c authz/policy_msg.c \
+	authz/policy_file.c authz/policy_settings.c authz/policy_lint.c \
+	authz/eval.c authz/decision.c
 
 bin_PROGRAMS += certauthz
 certauthz_SOURCES = authz/cli.c authz/cli.h authz/show.c authz/test.c \

@@ -1,5 +1,5 @@
 /*
- * policy_impl.h: the compiled policy, shared by policy.c (which builds
+ * policy_impl.h: the compiled policy, shared by policy*.c (which build
  * it), eval.c (which decides against it) and match.c (the matchers and
  * the value sets).  Not part of the library's interface: only authz.h is.
  *
@@ -76,7 +76,9 @@ struct valueset {
 
 struct cond {
 	enum cond_kind		  kind;
-	const char		 *key;		/* as written, for messages */
+	const char		 *key;		/* as written, for messages
+						   while loading; NULL once
+						   loaded (policy_detach()) */
 	const char		 *oid;		/* K_ATTR */
 	struct valueset		**sets;		/* inline values, lists */
 	size_t			  nset;		/* > 0 once loaded */
@@ -84,19 +86,31 @@ struct cond {
 };
 
 struct rule {
-	const char	*name;		/* as written, or "allow[N]" */
+	const char	*name;		/* as written, or "allow[N]";
+					   in the policy's arena */
 	struct cond	*cond;
 	size_t		 ncond;
 	int		 line;
 };
 
 struct pol {
-	const char	*name;
+	const char	*name;			/* in the policy's arena */
 	struct cond	*path, *host, *method;	/* NULL: any */
 	struct rule	*deny, *allow;
 	size_t		 ndeny, nallow;
 	int		 line;
 };
+
+/*
+ * Rule j of pl, counting its deny rules first, then its allow rules:
+ * for (j = 0; j < pl->ndeny + pl->nallow; j++) visits every rule, and
+ * rule j is a deny rule when j < pl->ndeny.
+ */
+static inline struct rule *
+policy_rule_at(const struct pol *pl, size_t j)
+{
+	return j < pl->ndeny ? &pl->deny[j] : &pl->allow[j - pl->ndeny];
+}
 
 enum identity {
 	ID_CN, ID_EMAIL, ID_SUBJECT, ID_SERIAL, ID_URI, ID_DNS, ID_FINGERPRINT

@@ -4,11 +4,11 @@
  * escapes them, a NUL byte included; and cli_read_input(), shared with
  * `check`.
  *
- * Field names are the policy keys of certauthz.conf(5): serial, subject, issuer,
- * cn, ou, o, l, st, c, dc, uid, serialNumber, any other subject attribute
- * by dotted OID, email (marked "(san)" or "(subject)" by where it comes
- * from), dns, uri, ip, fingerprint, spki, not_before, not_after (ISO 8601
- * UTC), eku, and ca (yes or no).
+ * Field names are the policy keys of certauthz.conf(5): serial, subject,
+ * issuer, cn, ou, o, l, st, c, dc, uid, serialNumber (names.c), any
+ * other subject attribute by dotted OID, email (marked "(san)" or
+ * "(subject)" by where it comes from), dns, uri, ip, fingerprint, spki,
+ * not_before, not_after (ISO 8601 UTC), eku, and ca (yes or no).
  */
 #define _DEFAULT_SOURCE
 #include <errno.h>
