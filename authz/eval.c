@@ -5,11 +5,12 @@
  * usable policy (a fault); SSL_CLIENT_VERIFY not SUCCESS; a missing or
  * unusable certificate; a forwarded serial or DN that disagrees with
  * it; validity; clientAuth; ca_file/crl_file; several CNs or a NUL
- * byte; then the policy (named by CERTAUTHZ_POLICY, else the first
- * whose `when` holds), its deny rules, its allow rules, and a deny when
- * nothing allowed.  Anything that cannot be evaluated is a deny: every
- * path out of authz_decide() that is not the one allow is a deny or a
- * fault.
+ * byte (eval_cert()); then the policy (eval_policy(): named by
+ * CERTAUTHZ_POLICY, else the first whose `when` holds, matched against
+ * the request's paths, eval_paths()), its deny rules, its allow rules,
+ * and a deny when nothing allowed (eval_rules()).  Anything that cannot
+ * be evaluated is a deny: every path out of authz_decide() that is not
+ * the one allow is a deny or a fault.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -440,18 +441,95 @@ eval_cert(const struct authz_policy *p, const struct authz_request *req,
 	return NULL;
 }
 
+/*
+ * The policy that decides req: the one CERTAUTHZ_POLICY names, else the
+ * first whose `when` holds.  Returns it, or NULL with d filled: a fault
+ * when the name is unknown, a deny when no policy applies or a `when`
+ * cannot be evaluated.  *ps as for eval_when().
+ */
+static const struct pol *
+eval_policy(const struct authz_policy *p, const struct authz_request *req,
+    struct eval_paths *ps, struct authz_decision *d)
+{
+	const char	*reason = NULL;
+	size_t		 i;
+	int		 m;
+
+	if (req->policy != NULL) {
+		for (i = 0; i < p->npol; i++)
+			if (strcmp(p->pol[i].name, req->policy) == 0)
+				return &p->pol[i];
+		d->result = AUTHZ_FAULT;
+		snprintf(d->reasonbuf, sizeof(d->reasonbuf),
+		    "unknown policy %s", req->policy);
+		d->reason = d->reasonbuf;
+		return NULL;
+	}
+	for (i = 0; i < p->npol; i++) {
+		if ((m = eval_when(&p->pol[i], req, ps, &reason)) == -1) {
+			eval_deny(d, reason);
+			return NULL;
+		}
+		if (m == 1)
+			return &p->pol[i];
+	}
+	eval_deny(d, "no policy applies");
+	return NULL;
+}
+
+/*
+ * The rules of pl decide: the first deny rule that holds, or cannot be
+ * evaluated, denies; else the first allow rule that holds allows, with
+ * its identity (a rule that cannot be evaluated, or an identity that
+ * cannot be sent, denies); else nothing allowed, and d is a deny.
+ */
+static void
+eval_rules(const struct authz_policy *p, const struct pol *pl,
+    const struct cert_info *ci, struct authz_decision *d)
+{
+	const struct rule	*r;
+	struct eval_hits	 hits;
+	const char		*reason = NULL;
+	size_t			 i;
+	int			 m;
+
+	for (i = 0; i < pl->ndeny; i++) {
+		r = &pl->deny[i];
+		if ((m = eval_rule(p, r, ci, &hits, &reason)) == 0)
+			continue;
+		d->rule = r->name;
+		eval_deny(d, m == 1 ? "denied by rule" : reason);
+		return;
+	}
+	for (i = 0; i < pl->nallow; i++) {
+		r = &pl->allow[i];
+		if ((m = eval_rule(p, r, ci, &hits, &reason)) == 0)
+			continue;
+		d->rule = r->name;
+		if (m == -1) {
+			eval_deny(d, reason);
+			return;
+		}
+		if (hits.email != NULL)
+			d->email = hits.email;	/* the email the rule held on */
+		if ((d->user = eval_identity(p, ci, &hits, &reason)) == NULL) {
+			eval_deny(d, reason);
+			return;
+		}
+		d->result = AUTHZ_ALLOW;
+		return;
+	}
+	eval_deny(d, "no rule allows");
+}
+
 void
 authz_decide(const struct authz_policy *p, const struct authz_request *req,
     struct cert_cache *cache, time_t now, struct authz_decision *d)
 {
 	const struct cert_info	*ci;
-	const struct pol	*pl = NULL;
-	const struct rule	*r;
-	struct eval_hits	 hits;
+	const struct pol	*pl;
 	const char		*reason = NULL;
 	struct eval_paths	 ps = { NULL, NULL };
-	size_t			 i;
-	int			 m;
 
 	memset(d, 0, sizeof(*d));
 	d->result = AUTHZ_DENY;
@@ -491,64 +569,10 @@ authz_decide(const struct authz_policy *p, const struct authz_request *req,
 		eval_deny(d, reason);
 		return;
 	}
-
-	if (req->policy != NULL) {
-		for (i = 0; i < p->npol && pl == NULL; i++)
-			if (strcmp(p->pol[i].name, req->policy) == 0)
-				pl = &p->pol[i];
-		if (pl == NULL) {
-			d->result = AUTHZ_FAULT;
-			snprintf(d->reasonbuf, sizeof(d->reasonbuf),
-			    "unknown policy %s", req->policy);
-			d->reason = d->reasonbuf;
-			return;
-		}
-	} else {
-		for (i = 0; i < p->npol && pl == NULL; i++) {
-			if ((m = eval_when(&p->pol[i], req, &ps,
-			    &reason)) == -1) {
-				eval_deny(d, reason);
-				goto done;
-			}
-			if (m == 1)
-				pl = &p->pol[i];
-		}
-		if (pl == NULL) {
-			eval_deny(d, "no policy applies");
-			goto done;
-		}
+	if ((pl = eval_policy(p, req, &ps, d)) != NULL) {
+		d->policy = pl->name;
+		eval_rules(p, pl, ci, d);
 	}
-	d->policy = pl->name;
-
-	for (i = 0; i < pl->ndeny; i++) {
-		r = &pl->deny[i];
-		if ((m = eval_rule(p, r, ci, &hits, &reason)) == 0)
-			continue;
-		d->rule = r->name;
-		eval_deny(d, m == 1 ? "denied by rule" : reason);
-		goto done;
-	}
-	for (i = 0; i < pl->nallow; i++) {
-		r = &pl->allow[i];
-		if ((m = eval_rule(p, r, ci, &hits, &reason)) == 0)
-			continue;
-		d->rule = r->name;
-		if (m == -1) {
-			eval_deny(d, reason);
-			goto done;
-		}
-		if (hits.email != NULL)
-			d->email = hits.email;	/* the email the rule held on */
-		if ((d->user = eval_identity(p, ci, &hits, &reason)) ==
-		    NULL) {
-			eval_deny(d, reason);
-			goto done;
-		}
-		d->result = AUTHZ_ALLOW;
-		goto done;
-	}
-	eval_deny(d, "no rule allows");
-done:
 	free(ps.routed);
 	free(ps.bare);
 }
