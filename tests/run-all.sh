@@ -22,7 +22,7 @@ jobs=${JOBS:-2}
 PACKAGES="build-essential autoconf automake pkg-config libssl-dev
 libconfig-dev libfcgi-dev libfcgi-bin openssl curl nginx apache2
 libapache2-mod-fcgid valgrind clang libclang-rt-14-dev python3 procps
-libmicrohttpd-dev caddy
+libmicrohttpd-dev caddy lighttpd lighttpd-mod-openssl lighttpd-modules-lua
 debhelper dpkg-dev fakeroot lintian"
 
 if [ -z "${NO_INSTALL:-}" ]; then
