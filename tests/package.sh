@@ -76,8 +76,7 @@ step "3. apt-get install $(basename "$deb")"
 # What is there before: everything added from here on must go on purge.
 snapshot() {
 	$sudo find /etc /usr /lib /opt /var/lib -xdev \
-	    \( -path /var/lib/dpkg -o -path /var/lib/apt -o \
-	    -path /var/lib/systemd/deb-systemd-helper-masked \) -prune -o \
+	    \( -path /var/lib/dpkg -o -path /var/lib/apt \) -prune -o \
 	    -print 2>/dev/null | sort
 }
 snapshot > "$work/before"
