@@ -75,9 +75,10 @@ int	 dn_equal(const struct dn *, const struct dn *);
 char	*dn_render(const struct dn *);
 /*
  * Returns 1 when a DN string forwarded by a web server (SSL_CLIENT_S_DN,
- * SSL_CLIENT_I_DN) names the same DN as dn in one of the forms nginx or
- * Apache print (RFC 2253 with raw or \XX-escaped UTF-8, legacy slash
- * form), 0 when it does not or cannot be parsed.
+ * SSL_CLIENT_I_DN) names the same DN as dn in one of the forms nginx,
+ * Apache or lighttpd print (RFC 2253 with raw or \XX-escaped UTF-8,
+ * legacy slash form, lighttpd's "O = Lab, CN = alice" exactly as it
+ * prints this DN, never cut), 0 when it does not or cannot be parsed.
  */
 int	 dn_matches_forwarded(const struct dn *, const char *);
 void	 dn_free(struct dn *);
