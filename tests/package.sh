@@ -89,6 +89,7 @@ $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 for f in /usr/sbin/certauthzd /usr/bin/certauthz /etc/certauthz/policy.conf \
     /usr/share/certauthz/nginx/certauthz_params \
     /usr/share/certauthz/apache/certauthz-env.conf \
+    /usr/share/certauthz/lighttpd/50-certauthz.conf \
     /usr/share/doc/certauthz/examples/example.conf \
     /lib/systemd/system/certauthzd.socket \
     /lib/systemd/system/certauthzd.service \
