@@ -4,7 +4,8 @@
 # +++ got report (exit 1); certificates inline and beside the test file;
 # and every unusable file (syntax, unknown key, wrong type, no cases, a
 # policy that does not load, a certificate that cannot be read) runs no
-# case and exits 2 with FILE:LINE.
+# case and exits 2 with FILE:LINE.  certauthz runs under $VALGRIND_WRAP
+# when set.
 . "$top_srcdir/tests/lib.sh"
 ex=$top_srcdir/policies/example.test
 
@@ -12,7 +13,7 @@ ex=$top_srcdir/policies/example.test
 run() {
 	local want=$1 got
 	shift
-	(cd "$T" && "$CERTAUTHZ" test "$@") > "$T/out" 2>&1
+	(cd "$T" && ${VALGRIND_WRAP:-} "$CERTAUTHZ" test "$@") > "$T/out" 2>&1
 	got=$?
 	[ "$got" = "$want" ] ||
 	    fail "test $*: exit $got, want $want: $(cat "$T/out")"

@@ -5,15 +5,16 @@
 # fake peers: one that accepts and never answers (1 within -t), one
 # that answers garbage (1), well-formed answers other than 403 (1), and
 # a 403 in padded records beside STDERR (0).  Usage errors exit 2.
+# certauthz runs under $VALGRIND_WRAP when set, but where it is timed.
 . "$top_srcdir/tests/lib.sh"
 need python3
 . "$top_srcdir/tests/integration/daemon-lib.sh"
 
-# ping WANT SOCKET [ARGS...]: WANT is the exit status; output in $T/ping
+# ping WANT [ARGS...] SOCKET: WANT is the exit status; output in $T/ping
 ping() {
 	local want=$1 got
 	shift
-	"$CERTAUTHZ" ping "$@" > "$T/ping" 2>&1
+	${WRAP-${VALGRIND_WRAP:-}} "$CERTAUTHZ" ping "$@" > "$T/ping" 2>&1
 	got=$?
 	[ "$got" = "$want" ] ||
 	    fail "ping $*: exit $got, want $want: $(cat "$T/ping")"
@@ -112,7 +113,8 @@ EOP
 fake silent
 for t in 1 2; do
 	start=$(date +%s%N)
-	if [ $t = 2 ]; then ping 1 "unix:$T/fake"; else ping 1 -t $t "unix:$T/fake"; fi
+	if [ $t = 2 ]; then WRAP= ping 1 "unix:$T/fake"
+	else WRAP= ping 1 -t $t "unix:$T/fake"; fi
 	grep -q 'timed out' "$T/ping" || fail "silent: $(cat "$T/ping")"
 	ms=$((($(date +%s%N) - start) / 1000000))
 	[ $ms -ge $((t * 1000 - 50)) ] && [ $ms -lt $((t * 1000 + 1500)) ] ||
