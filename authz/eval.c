@@ -5,10 +5,12 @@
  * usable policy (a fault); SSL_CLIENT_VERIFY not SUCCESS; a missing or
  * unusable certificate; a forwarded serial or DN that disagrees with
  * it; validity; clientAuth; ca_file/crl_file; several CNs or a NUL
- * byte (eval_cert()); then the policy (eval_policy(): named by
- * CERTAUTHZ_POLICY, else the first whose `when` holds, matched against
- * the request's paths, eval_paths()), its deny rules, its allow rules,
- * and a deny when nothing allowed (eval_rules()).  Anything that cannot
+ * byte (eval_cert()); a request target that cannot be placed
+ * (eval_place(), whatever policy decides); then the policy
+ * (eval_policy(): named by CERTAUTHZ_POLICY, else the first whose
+ * `when` holds, matched against the paths eval_place() found), its
+ * deny rules, its allow rules, and a deny when nothing allowed
+ * (eval_rules()).  Anything that cannot
  * be evaluated is a deny: every path out of authz_decide() that is not
  * the one allow is a deny or a fault.
  */
@@ -33,13 +35,15 @@ eval_deny(struct authz_decision *d, const char *reason)
 }
 
 /*
- * The paths `when.path` is matched against, computed on first use.
- * routed is the path the web server routes the request on; bare is
- * routed with ";params" cut from each segment (as Java servlet
- * containers read it), NULL when routed holds no ';'.
+ * The paths `when.path` is matched against (eval_place()).  routed is
+ * the path the web server routes the request on, NULL when the request
+ * names none; bare is routed with ";params" cut from each segment (as
+ * Java servlet containers read it), NULL when routed holds no ';';
+ * slash is set when REQUEST_URI held an escaped '/'.
  */
 struct eval_paths {
 	char	*routed, *bare;
+	int	 slash;
 };
 
 /*
@@ -73,17 +77,19 @@ eval_segments(const char *path, int merged)
 /*
  * The path of the request target uri (REQUEST_URI) as nginx and Apache
  * route it: from an absolute-form target ("https://host/x") the path
- * alone; ended at '?' or '#'; every %XX decoded once; repeated slashes
- * merged.  Returns it malloc'ed, or NULL with *reason set when it
- * cannot be placed: not absolute, a malformed escape, an escaped '/',
- * '\' or NUL (a backend may decode it after the server routed), or a
- * "." or ".." segment in any spelling ("%2e", "..;x").  Clients remove
- * dot segments before they send, so only a crafted request holds one,
- * and a backend handed the raw target may resolve it otherwise than
- * the server did: it is denied rather than resolved.
+ * alone ("/" when it has none, as nginx's "?x" is); ended at '?' or
+ * '#'; every %XX decoded once; repeated slashes merged.  Returns it
+ * malloc'ed, with *slash set when it held an escaped '/', or NULL with
+ * *reason set when it cannot be placed: not absolute, a malformed
+ * escape, a NUL or a '\' (escaped or not: a backend may read it as a
+ * '/' after the server routed), or a "." or ".." segment in any
+ * spelling ("%2e", "..;x", "..%2F").  Clients remove dot segments and
+ * turn '\' into '/' before they send, so only a crafted request holds
+ * one, and a backend handed the raw target may resolve it otherwise
+ * than the server did: it is denied rather than resolved.
  */
 static char *
-eval_target(const char *uri, const char **reason)
+eval_target(const char *uri, int *slash, const char **reason)
 {
 	static const char scheme[] = "abcdefghijklmnopqrstuvwxyz"
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.";
@@ -98,7 +104,8 @@ eval_target(const char *uri, const char **reason)
 		p += strcspn(p, "/?#");
 		if (*p != '/')
 			p = "/";
-	}
+	} else if (p[0] == '?')
+		p = "/";
 	len = strcspn(p, "?#");
 	if (len == 0 || p[0] != '/') {
 		*reason = "REQUEST_URI is not an absolute path";
@@ -118,13 +125,14 @@ eval_target(const char *uri, const char **reason)
 				goto fail;
 			}
 			c = hi * 16 + lo;
-			if (c == '/' || c == '\\' || c == 0) {
-				*reason = "escaped /, \\ or NUL in REQUEST_URI";
-				goto fail;
-			}
+			*slash |= c == '/';
 			i += 2;
 		} else if (c == '/' && o > 0 && out[o - 1] == '/')
 			continue;
+		if (c == '\\' || c == 0) {
+			*reason = "\\ or NUL in REQUEST_URI";
+			goto fail;
+		}
 		out[o++] = (char)c;
 	}
 	out[o] = '\0';
@@ -137,25 +145,25 @@ fail:
 }
 
 /*
- * Fills *ps for req: routed is CERTAUTHZ_PATH when the server passed
- * it (the decoded, normalized path it routes on, after its rewrites;
- * checked to hold no dot or empty segment), else the path of
- * REQUEST_URI.  REQUEST_URI, when present, must place in either case:
- * the backend may be handed it raw.  Returns 0, or -1 with *reason set.
+ * Places the request, whatever policy decides it: fills *ps for req,
+ * routed being CERTAUTHZ_PATH when the server passed it (the decoded,
+ * normalized path it routes on, after its rewrites; checked to hold no
+ * dot or empty segment), else the path of REQUEST_URI.  REQUEST_URI,
+ * when present, must place in either case: the backend may be handed
+ * it raw.  A request with neither places nothing (a `when.path` then
+ * denies).  Returns 0, or -1 with *reason set.
  */
 static int
-eval_paths(const struct authz_request *req, struct eval_paths *ps,
+eval_place(const struct authz_request *req, struct eval_paths *ps,
     const char **reason)
 {
 	char	*target = NULL, *b;
 	size_t	 i, o;
 
-	if (req->uri == NULL && req->path == NULL) {
-		*reason = "REQUEST_URI absent";
-		return -1;
-	}
-	if (req->uri != NULL && (target = eval_target(req->uri, reason)) ==
-	    NULL)
+	if (req->uri == NULL && req->path == NULL)
+		return 0;
+	if (req->uri != NULL && (target = eval_target(req->uri, &ps->slash,
+	    reason)) == NULL)
 		return -1;
 	if (req->path != NULL) {
 		free(target);
@@ -228,18 +236,25 @@ eval_host(const char *host, char *buf, size_t size)
  * key whose request value is absent or malformed decides nothing, it
  * denies (a later catch-all policy must not get the request), and so
  * does a path whose ";params" would change which policy applies.  *ps
- * is filled on first use and freed by the caller.
+ * is what eval_place() found.
  */
 static int
 eval_when(const struct pol *pl, const struct authz_request *req,
-    struct eval_paths *ps, const char **reason)
+    const struct eval_paths *ps, const char **reason)
 {
 	char	 host[EVAL_HOST_MAX];
 	int	 m;
 
 	if (pl->path != NULL) {
-		if (ps->routed == NULL && eval_paths(req, ps, reason) == -1)
+		if (ps->routed == NULL) {
+			*reason = "REQUEST_URI absent";
 			return -1;
+		}
+		/* a backend may split the segment the server routed whole */
+		if (ps->slash) {
+			*reason = "escaped / in REQUEST_URI";
+			return -1;
+		}
 		m = match_when(pl->path, ps->routed);
 		if (ps->bare != NULL && match_when(pl->path, ps->bare) != m) {
 			*reason = "path parameters (;) change the policy";
@@ -449,7 +464,7 @@ eval_cert(const struct authz_policy *p, const struct authz_request *req,
  */
 static const struct pol *
 eval_policy(const struct authz_policy *p, const struct authz_request *req,
-    struct eval_paths *ps, struct authz_decision *d)
+    const struct eval_paths *ps, struct authz_decision *d)
 {
 	const char	*reason = NULL;
 	size_t		 i;
@@ -529,7 +544,7 @@ authz_decide(const struct authz_policy *p, const struct authz_request *req,
 	const struct cert_info	*ci;
 	const struct pol	*pl;
 	const char		*reason = NULL;
-	struct eval_paths	 ps = { NULL, NULL };
+	struct eval_paths	 ps = { NULL, NULL, 0 };
 
 	memset(d, 0, sizeof(*d));
 	d->result = AUTHZ_DENY;
@@ -569,7 +584,9 @@ authz_decide(const struct authz_policy *p, const struct authz_request *req,
 		eval_deny(d, reason);
 		return;
 	}
-	if ((pl = eval_policy(p, req, &ps, d)) != NULL) {
+	if (eval_place(req, &ps, &reason) == -1)
+		eval_deny(d, reason);
+	else if ((pl = eval_policy(p, req, &ps, d)) != NULL) {
 		d->policy = pl->name;
 		eval_rules(p, pl, ci, d);
 	}

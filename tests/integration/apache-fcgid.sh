@@ -46,7 +46,8 @@ expect carol "$u/admin" "200 user=carol policy=admin *"
 expect alice "$u/admin/x" "401 *"
 expect alice "$u/admin" "401 *"
 expect alice "$u/%61dmin" "401 *" --path-as-is
-expect alice "$u/administrator" "200 user=alice policy=default *"
+expect alice "$u/administrator" "401 *"
+expect alice "$u/admin;jsessionid=1/x" "401 *" --path-as-is
 log_has "deny policy=admin "
 
 expect alice "$u/" "200 user=alice policy=default ssl= uri=/app/x method=GET length=" \

@@ -63,7 +63,10 @@ expect alice "$u/admin" "403 *"
 expect alice "$u/%61dmin" "403 *" --path-as-is
 expect alice "$u//admin/x" "403 *" --path-as-is
 expect alice "$u/app/%2e%2e/admin/x" "403 *" --path-as-is
-expect alice "$u/administrator" "200 user=alice policy=default *"
+expect alice "$u/administrator" "403 *"
+expect carol "$u/administrator" "200 user=carol policy=admin *"
+expect alice "$u/admin;jsessionid=1/x" "403 *" --path-as-is
+expect alice "$u/public/..;/admin/x" "403 *" --path-as-is
 log_has "^deny policy=admin "
 
 # An absolute-form target is decided as its path is.

@@ -50,14 +50,20 @@ expect bob "$u/app/x?echo=headers" "403 *" "${forge[@]}"
 # The auth location is internal.
 expect alice "$u/_certauthz" "404 *"
 
-# Per-location policy: /admin/ sets $certauthz_policy admin (carol
-# only); elsewhere "default" applies.  nginx answers /admin (no slash)
-# with a redirect to /admin/ before any access check: nothing leaks.
+# Per-location policy: /admin sets $certauthz_policy admin (carol
+# only) for every path that starts with /admin; elsewhere "default"
+# applies.
 expect carol "$u/admin/" "200 user=carol policy=admin *"
 expect carol "$u/admin/x" "200 user=carol policy=admin *"
+expect carol "$u/admin" "200 user=carol policy=admin *"
 expect alice "$u/admin/" "403 *"
 expect alice "$u/admin/x" "403 *"
-expect alice "$u/admin" "301 *"
+expect alice "$u/admin" "403 *"
+# A servlet backend serves these as /admin/x; nginx routes them in the
+# /admin location, or certauthzd cannot place them.
+expect alice "$u/admin;jsessionid=1/x" "403 *" --path-as-is
+expect alice "$u/public/..;/admin/x" "403 *" --path-as-is
+expect alice "$u/public\\..\\admin\\x" "403 *" --path-as-is
 expect alice "$u/admin/../admin/x" "403 *" --path-as-is
 expect alice "$u/%61dmin/x" "403 *"
 log_has "^deny policy=admin .*user=alice|^deny policy=admin .*CN=alice"

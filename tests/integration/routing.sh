@@ -137,7 +137,7 @@ apache_site_hook() {
 	<Location "/">
 		Header always set X-Routed @AREA@
 	</Location>
-	<LocationMatch "^/admin(/|$)">
+	<LocationMatch "^/admin">
 		Header always set X-Routed admin
 	</LocationMatch>
 	<LocationMatch "^/ops(/|$)">
@@ -164,9 +164,10 @@ aport=$port
 # "default".
 naive() {
 	local p=${1%%[?#]*}
-	case $p in
-	/admin|/admin/*) echo admin ;;
-	/ops|/ops/*) echo ops ;;
+	case $server:$p in
+	*:/admin|*:/admin/*) echo admin ;;
+	apache:/admin*) echo admin ;;	# the shipped ^/admin area
+	*:/ops|*:/ops/*) echo ops ;;
 	*) echo default ;;
 	esac
 }
@@ -254,9 +255,14 @@ check() {
 	[ "$total" -ge 100 ] || fail "$1: only $total targets"
 	for want in "^200 routed=admin policy=admin" "^200 routed=default" \
 	    "^200 routed=ops policy=ops" "^200 routed=vhost policy=vhost" \
-	    "^403 .*reason=\"dot segment" "^403 .*reason=\"path parameters"; do
+	    "^403 .*reason=\"dot segment"; do
 		grep -q "$want" "$r" || fail "$1: no record /$want/"
 	done
+	# nginx routes /admin;x/y outside its /admin/ location; the policy's
+	# when.path would not: a deny.  (The shipped Apache site's ^/admin
+	# area routes it as /admin.)
+	[ "$1" != nginx ] || grep -q '^403 .*reason="path parameters' "$r" ||
+	    fail "$1: no path parameters deny"
 	# The findings of the review, decided as the server routes them.
 	for t in "/admin/secret.txt" "/console/secret.txt" "https://127.0.0.1:$port/admin/x"; do
 		grep -qE "^200 routed=(admin|ops) policy=(admin|ops) backend=/(admin|ops)/" \
