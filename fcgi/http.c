@@ -279,6 +279,14 @@ http_request(void *cls, struct MHD_Connection *conn, const char *url,
 	memset(&req, 0, sizeof(req));
 	req.role = "http";
 	req.fault = hs.fault;
+	/*
+	 * Every shipped proxy sets both: a request without them was not
+	 * written by the proxy as configured (a header line the client
+	 * split with a CR LF pushes them out of it).
+	 */
+	if (req.fault == NULL && (hs.v[HF_URI] == NULL ||
+	    hs.v[HF_METHOD] == NULL))
+		req.fault = "X-Original-URI or X-Forwarded-Method absent";
 	req.cert = hs.v[HF_CERT];
 	req.certlen = hs.len[HF_CERT];
 	req.verify = hs.v[HF_VERIFY];

@@ -76,7 +76,16 @@ hexpect "200 user=alice *" -H "Client-Cert: $ANGINX" "${ctx[@]}"
 hexpect "200 user=alice *" -H "Client-Cert: $ABARE" "${ctx[@]}"
 # The X-Forwarded-Uri spelling, and lower-case names.
 hexpect "200 user=alice *" -H "client-cert: $A9440" \
-    -H "x-certauthz-verify: SUCCESS" -H "X-Forwarded-Uri: /app"
+    -H "x-certauthz-verify: SUCCESS" -H "X-Forwarded-Uri: /app" \
+    -H "x-forwarded-method: GET"
+# Every shipped proxy sends the target and the method: a request
+# without either was not written by the proxy as configured.
+hexpect "403 *" -H "Client-Cert: $A9440" -H "X-Certauthz-Verify: SUCCESS" \
+    -H "X-Forwarded-Method: GET"
+hexpect "403 *" -H "Client-Cert: $A9440" -H "X-Certauthz-Verify: SUCCESS" \
+    -H "X-Original-URI: /app"
+grep -q 'reason="X-Original-URI or X-Forwarded-Method absent"' "$T/err" ||
+    fail "no reason for an absent target or method"
 # Headers the daemon does not read change nothing.
 hexpect "200 user=alice *" -H "Client-Cert: $A9440" "${ctx[@]}" \
     -H "SSL-Client-Cert: x" -H "X-Certauthz-User: root" -H "Host: evil"
@@ -143,7 +152,7 @@ except OSError:
 sys.stdout.write(out.decode("latin-1").replace("\r\n", "|"))
 PY
 }
-GET='b"GET /_certauthz HTTP/1.1\r\nHost: c\r\nX-Certauthz-Verify: SUCCESS\r\nClient-Cert: '$A9440'\r\nX-Original-URI: /x\r\n\r\n"'
+GET='b"GET /_certauthz HTTP/1.1\r\nHost: c\r\nX-Certauthz-Verify: SUCCESS\r\nClient-Cert: '$A9440'\r\nX-Original-URI: /x\r\nX-Forwarded-Method: GET\r\n\r\n"'
 # Keep-alive and pipelining: three requests in one write, three answers
 # in order, the connection kept.
 got=$(raw "$GET * 3")

@@ -120,6 +120,17 @@ if grep -E "role=http" "$T/certauthzd.log" | grep -Eq "host=forged|remote=192\.0
 fi
 log_has "^allow .*user=alice .*host=127\.0\.0\.1 uri=/app/y remote=127\.0\.0\.1 role=http"
 
+# A CR LF decoded from the path would split the X-Certauthz-Path
+# header and let the client write the rest of the request to certauthzd
+# (another policy, or a second request answered on the kept
+# connection): the location refuses a path with a control byte.
+expect alice "$u/admin/x%0d%0aX-Certauthz-Policy:%20default%0d%0aHost:%20x%0d%0a%0d%0a" \
+    "500 *" --path-as-is
+expect bob "$u/app/%0d%0aHost:%20x%0d%0a%0d%0aGET%20/%20HTTP/1.1%0d%0aClient-Cert:%20x" \
+    "500 *" --path-as-is
+expect alice "$u/app/a%0ab" "500 *"
+expect alice "$u/app/a%7fb" "500 *"
+
 # The auth location is internal.
 expect alice "$u/_certauthz" "404 *"
 
