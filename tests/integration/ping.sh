@@ -109,7 +109,8 @@ EOP
 	wait_for_socket "$T/fake" 10 || fail "fake $1 did not start"
 }
 
-# A peer that accepts and never answers: 1 within the timeout.
+# A peer that accepts and never answers: 1 once the timeout has passed
+# (default 2 s), not much later: the bound is loose for a loaded machine.
 fake silent
 for t in 1 2; do
 	start=$(date +%s%N)
@@ -117,7 +118,7 @@ for t in 1 2; do
 	else WRAP= ping 1 -t $t "unix:$T/fake"; fi
 	grep -q 'timed out' "$T/ping" || fail "silent: $(cat "$T/ping")"
 	ms=$((($(date +%s%N) - start) / 1000000))
-	[ $ms -ge $((t * 1000 - 50)) ] && [ $ms -lt $((t * 1000 + 1500)) ] ||
+	[ $ms -ge $((t * 1000 - 50)) ] && [ $ms -lt $((t * 1000 + 5000)) ] ||
 	    fail "silent peer, -t $t: $ms ms"
 	ping 1 -t $t "http:unix:$T/fake"
 done
