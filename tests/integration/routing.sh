@@ -166,7 +166,7 @@ naive() {
 	local p=${1%%[?#]*}
 	case $server:$p in
 	*:/admin|*:/admin/*) echo admin ;;
-	apache:/admin*) echo admin ;;	# the shipped ^/admin area
+	apache:/admin*|lighttpd*:/admin*) echo admin ;;	# the shipped ^/admin area
 	*:/ops|*:/ops/*) echo ops ;;
 	*) echo default ;;
 	esac
@@ -286,7 +286,7 @@ corpus > "$T/apache.records" || { cat "$T/apache.records" >&2; exit 1; }
 check apache
 
 # lighttpd, when installed: the shipped snippet (CERTAUTHZ_POLICY admin
-# for "^/admin(/|$)", certauthz.lua's CERTAUTHZ_PATH), with X-Routed set
+# for "^/admin", certauthz.lua's CERTAUTHZ_PATH), with X-Routed set
 # by $HTTP["url"] and $HTTP["host"] conditions that mirror the policy
 # (the last that matches wins: admin in both hosts, as in Apache), and
 # the same rewrite.  certauthzd's own REQUEST_URI reading still denies
@@ -308,7 +308,7 @@ $HTTP["url"] =~ "^/ops(/|$)" {
 $HTTP["host"] == "admin.example.com" {
 	setenv.set-response-header = ( "X-Routed" => "vhost" )
 }
-$HTTP["url"] =~ "^/admin(/|$)" {
+$HTTP["url"] =~ "^/admin" {
 	setenv.set-response-header = ( "X-Routed" => "admin" )
 }
 ROUTED
