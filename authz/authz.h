@@ -153,6 +153,12 @@ int			 cert_store_verify(const struct cert_store *,
 			    const struct cert_info *, time_t now,
 			    const char **reason);
 void			 cert_store_free(struct cert_store *);
+/*
+ * 1 when crl_file gave cs CRLs: *last is the oldest lastUpdate among
+ * them, *next the earliest nextUpdate (0: none has one); else 0.
+ */
+int			 cert_store_crl(const struct cert_store *,
+			    time_t *last, time_t *next);
 
 /*
  * A bounded cache of decoded certificates keyed by the exact forwarded
@@ -165,6 +171,12 @@ struct cert_cache	*cert_cache_new(size_t slots);
 const struct cert_info	*cert_cache_get(struct cert_cache *, const char *,
 			    size_t, size_t max, const char **reason);
 void			 cert_cache_free(struct cert_cache *);
+/*
+ * The lookups that found the certificate cached, and those that had to
+ * decode it.  Any thread may read them while the owner uses the cache.
+ */
+void			 cert_cache_stats(const struct cert_cache *,
+			    unsigned long *hits, unsigned long *misses);
 
 /*
  * Policies (policy.c).  authz_policy_load() reads a libconfig file and
@@ -184,6 +196,9 @@ void			 authz_policy_free(struct authz_policy *);
 int			 authz_policy_facility(const struct authz_policy *);
 int			 authz_policy_log_allow(const struct authz_policy *);
 size_t			 authz_policy_max_cert(const struct authz_policy *);
+/* cert_store_crl() of the policy's ca_file/crl_file store. */
+int			 authz_policy_crl(const struct authz_policy *,
+			    time_t *last, time_t *next);
 
 /*
  * A request as the web server described it.  Any field may be NULL

@@ -10,6 +10,7 @@
  * other on every request).  Only successful decodes are cached, and
  * nothing that depends on the time is kept here.
  */
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +31,17 @@ struct cert_cache {
 	struct cert_cache_slot	*slot;
 	size_t			 nslot;	/* a multiple of CERT_CACHE_WAYS */
 	uint64_t		 tick;
+	atomic_ulong		 hits;	/* written by the owner only */
+	atomic_ulong		 misses;
 };
+
+/* One more, from the owner: no locked instruction on the hot path. */
+static void
+cert_cache_count(atomic_ulong *c)
+{
+	atomic_store_explicit(c, atomic_load_explicit(c,
+	    memory_order_relaxed) + 1, memory_order_relaxed);
+}
 
 /* A fast 64-bit hash, 8 bytes a step; only ever confirmed by memcmp(). */
 static uint64_t
@@ -101,6 +112,7 @@ cert_cache_get(struct cert_cache *cc, const char *s, size_t len, size_t max,
 		if (set[i].ci != NULL && set[i].hash == h &&
 		    set[i].len == len && memcmp(set[i].key, s, len) == 0) {
 			set[i].used = ++cc->tick;
+			cert_cache_count(&cc->hits);
 			/* a smaller max than when it was cached refuses it */
 			if (set[i].ci->derlen > max) {
 				*reason = "oversized certificate";
@@ -111,6 +123,7 @@ cert_cache_get(struct cert_cache *cc, const char *s, size_t len, size_t max,
 		if (set[i].used < sl->used)
 			sl = &set[i];	/* empty slots have used == 0 */
 	}
+	cert_cache_count(&cc->misses);
 	if ((ci = cert_decode(s, len, max, reason)) == NULL)
 		return NULL;
 	cert_cache_clear(sl);
@@ -127,6 +140,14 @@ cert_cache_get(struct cert_cache *cc, const char *s, size_t len, size_t max,
 	sl->ci = ci;
 	sl->used = ++cc->tick;
 	return ci;
+}
+
+void
+cert_cache_stats(const struct cert_cache *cc, unsigned long *hits,
+    unsigned long *misses)
+{
+	*hits = atomic_load_explicit(&cc->hits, memory_order_relaxed);
+	*misses = atomic_load_explicit(&cc->misses, memory_order_relaxed);
 }
 
 void

@@ -43,6 +43,9 @@
 
 struct cert_store {
 	X509_STORE	*store;
+	int		 ncrl;		/* CRLs loaded from crl_file */
+	time_t		 crl_last;	/* the oldest lastUpdate among them */
+	time_t		 crl_next;	/* the earliest nextUpdate; 0: none */
 };
 
 /*
@@ -798,6 +801,50 @@ cert_decode(const char *s, size_t len, size_t max, const char **reason)
 	return NULL;
 }
 
+/* An ASN1_TIME as seconds since the epoch; 0 when unreadable. */
+static time_t
+cert_asn1_time(const ASN1_TIME *t)
+{
+	struct tm	 tm;
+
+	if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1)
+		return 0;
+	return timegm(&tm);
+}
+
+/* Records the oldest lastUpdate and earliest nextUpdate of cs's CRLs. */
+static void
+cert_store_crl_times(struct cert_store *cs)
+{
+	STACK_OF(X509_OBJECT)	*objs = X509_STORE_get0_objects(cs->store);
+	X509_CRL		*crl;
+	time_t			 last, next;
+	int			 i;
+
+	for (i = 0; i < sk_X509_OBJECT_num(objs); i++) {
+		if ((crl = X509_OBJECT_get0_X509_CRL(
+		    sk_X509_OBJECT_value(objs, i))) == NULL)
+			continue;
+		last = cert_asn1_time(X509_CRL_get0_lastUpdate(crl));
+		next = cert_asn1_time(X509_CRL_get0_nextUpdate(crl));
+		if (cs->ncrl == 0 || last < cs->crl_last)
+			cs->crl_last = last;
+		if (next != 0 && (cs->crl_next == 0 || next < cs->crl_next))
+			cs->crl_next = next;
+		cs->ncrl++;
+	}
+}
+
+int
+cert_store_crl(const struct cert_store *cs, time_t *last, time_t *next)
+{
+	if (cs == NULL || cs->ncrl == 0)
+		return 0;
+	*last = cs->crl_last;
+	*next = cs->crl_next;
+	return 1;
+}
+
 struct cert_store *
 cert_store_load(const char *ca, const char *crl, const char **reason)
 {
@@ -822,6 +869,7 @@ cert_store_load(const char *ca, const char *crl, const char **reason)
 			goto fail;
 		}
 		X509_STORE_set_flags(cs->store, X509_V_FLAG_CRL_CHECK);
+		cert_store_crl_times(cs);
 	}
 	/*
 	 * Every certificate in ca_file is a trust anchor, an intermediate

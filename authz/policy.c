@@ -898,3 +898,9 @@ authz_policy_max_cert(const struct authz_policy *p)
 {
 	return p != NULL ? p->max_cert : AUTHZ_CERT_MAX_DEFAULT;
 }
+
+int
+authz_policy_crl(const struct authz_policy *p, time_t *last, time_t *next)
+{
+	return p != NULL && cert_store_crl(p->store, last, next);
+}

@@ -1,6 +1,7 @@
 /*
  * certauthzd.h: the daemon's internal interface between main.c,
- * listen.c, server.c, request.c, response.c and privs.c.  Nothing
+ * listen.c, server.c, request.c, response.c, privs.c, http.c and
+ * metrics.c.  Nothing
  * here touches OpenSSL; the library is reached through authz.h only.
  */
 #ifndef CERTAUTHZD_H
@@ -35,6 +36,7 @@ struct server_config {
 	const char	*policy_file;
 	int		 threads;
 	int		 debug;
+	int		 metrics_fd;	/* -M: the metrics socket, else -1 */
 };
 
 /*
@@ -89,6 +91,13 @@ void	 server_decision_log(const struct authz_policy *,
 void	 server_policy_msg(void *, const char *);
 /* Blocks SIGHUP/SIGINT/SIGTERM, ignores SIGPIPE; call before any thread. */
 void	 server_signals_block(void);
+/*
+ * For metrics.c: 1 when a policy is installed, every worker and the
+ * gatherer run and no stop has begun, else 0; the open FastCGI
+ * connections.
+ */
+int	 server_healthy(void);
+int	 server_connections(void);
 
 /*
  * request.c.  Fills req from the params of r (a responder or an
@@ -125,5 +134,33 @@ int	 response_identity(const struct authz_decision *,
  */
 int	 http_start(const int *fds, int n, const struct server_config *);
 void	 http_stop(void);
+/* The open HTTP connections; any thread, also during http_stop(). */
+unsigned int http_connections(void);
+
+/*
+ * metrics.c: the -M listener (certauthzd(8), METRICS).
+ * metrics_enable() comes before any thread starts: without it nothing
+ * is counted.  A deciding thread calls metrics_thread_begin() with its
+ * certificate cache, metrics_decision() for each decision answered,
+ * metrics_rebase() before it drops a policy it held (server_hold_get(),
+ * server_hold_put()) and metrics_thread_end() as it ends; none of these
+ * takes a shared lock but the last two.  The main thread reports each
+ * policy installed (metrics_policy()) and each SIGHUP reload
+ * (metrics_reload()).  metrics_check_loopback() returns 0 when fd is
+ * bound to a unix path or a loopback address, else -1.
+ * metrics_start() serves fd with a thread of its own; returns 0, or -1
+ * (logged).  metrics_stop() stops it and frees every count.
+ */
+void	 metrics_enable(void);
+void	 metrics_thread_begin(struct cert_cache *);
+void	 metrics_thread_end(void);
+void	 metrics_rebase(void);
+void	 metrics_decision(const struct authz_decision *,
+	    const struct authz_request *);
+void	 metrics_policy(unsigned long generation, const struct authz_policy *);
+void	 metrics_reload(int ok);
+int	 metrics_check_loopback(int fd);
+int	 metrics_start(int fd);
+void	 metrics_stop(void);
 
 #endif /* CERTAUTHZD_H */

@@ -117,12 +117,15 @@ struct http_thread {
 };
 
 static struct {
+	pthread_mutex_t		 lock;	/* d and n: start, stop, scrape */
 	struct MHD_Daemon	*d[CERTAUTHZD_LISTEN_MAX];
 	int			 n;
 	pthread_key_t		 key;
 	int			 havekey;
 	struct MHD_Response	*r400, *r403, *r500;
-} http;
+} http = {
+	.lock = PTHREAD_MUTEX_INITIALIZER,
+};
 
 static void
 http_thread_free(void *arg)
@@ -130,6 +133,7 @@ http_thread_free(void *arg)
 	struct http_thread	*t = arg;
 
 	server_hold_put(&t->hold);
+	metrics_thread_end();
 	cert_cache_free(t->cache);
 	free(t);
 }
@@ -153,6 +157,7 @@ http_thread(void)
 		http_thread_free(t);
 		return NULL;
 	}
+	metrics_thread_begin(t->cache);
 	return t;
 }
 
@@ -388,7 +393,9 @@ http_start(const int *fds, int n, const struct server_config *conf)
 			    __func__, fds[i]);
 			goto fail;
 		}
+		pthread_mutex_lock(&http.lock);
 		http.n++;
+		pthread_mutex_unlock(&http.lock);
 	}
 	return 0;
 fail:
@@ -402,9 +409,11 @@ http_stop(void)
 	int	 i;
 
 	/* Joins MHD's threads: their state is freed by then. */
+	pthread_mutex_lock(&http.lock);
 	for (i = 0; i < http.n; i++)
 		MHD_stop_daemon(http.d[i]);
 	http.n = 0;
+	pthread_mutex_unlock(&http.lock);
 	if (http.r400 != NULL)
 		MHD_destroy_response(http.r400);
 	if (http.r403 != NULL)
@@ -415,4 +424,20 @@ http_stop(void)
 	if (http.havekey)
 		pthread_key_delete(http.key);
 	http.havekey = 0;
+}
+
+unsigned int
+http_connections(void)
+{
+	const union MHD_DaemonInfo	*info;
+	unsigned int			 n = 0;
+	int				 i;
+
+	pthread_mutex_lock(&http.lock);
+	for (i = 0; i < http.n; i++)
+		if ((info = MHD_get_daemon_info(http.d[i],
+		    MHD_DAEMON_INFO_CURRENT_CONNECTIONS)) != NULL)
+			n += info->num_connections;
+	pthread_mutex_unlock(&http.lock);
+	return n;
 }

@@ -76,7 +76,8 @@ static long			 log_pid;
 static struct sockaddr_un	 log_addr;
 
 static atomic_int		 log_facility = LOG_DAEMON;
-static atomic_ulong		 log_drops;
+static atomic_ulong		 log_drops;	/* not yet reported */
+static atomic_ulong		 log_dropped_total;	/* since start */
 static _Thread_local struct log_thread log_self = { .fd = -1 };
 
 static void	log_vlog(int, int, const char *, va_list)
@@ -188,6 +189,8 @@ log_send(struct log_thread *t, time_t now)
 	if (sent < (int)held) {
 		/* A partial send lost its error: the next one tells. */
 		atomic_fetch_add(&log_drops, held - (sent > 0 ? sent : 0));
+		atomic_fetch_add_explicit(&log_dropped_total,
+		    held - (sent > 0 ? sent : 0), memory_order_relaxed);
 		return;
 	}
 	if (atomic_load_explicit(&log_drops, memory_order_relaxed) == 0 ||
@@ -195,8 +198,18 @@ log_send(struct log_thread *t, time_t now)
 		return;
 	n = log_head(t, LOG_WARNING, now, note, sizeof(note));
 	snprintf(note + n, sizeof(note) - n, "%lu log lines dropped", drops);
-	if (send(t->fd, note, strlen(note), MSG_DONTWAIT | MSG_NOSIGNAL) == -1)
+	if (send(t->fd, note, strlen(note), MSG_DONTWAIT | MSG_NOSIGNAL) == -1) {
 		atomic_fetch_add(&log_drops, drops + 1);
+		atomic_fetch_add_explicit(&log_dropped_total, 1,
+		    memory_order_relaxed);
+	}
+}
+
+/* Lines dropped since start (the metric; log_drops is reset). */
+unsigned long
+log_dropped(void)
+{
+	return atomic_load_explicit(&log_dropped_total, memory_order_relaxed);
 }
 
 /*

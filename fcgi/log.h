@@ -19,5 +19,6 @@ void	log_line(int priority, const char *line);
 void	log_hold(void);
 int	log_timeout(void);
 void	log_flush(void);
+unsigned long log_dropped(void);
 
 #endif /* LOG_H */

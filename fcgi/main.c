@@ -4,7 +4,7 @@
  * Order: options; -t checks the policy and exits; otherwise load the
  * policy (a broken one is a start-up error), bind every socket (-s may
  * be given up to CERTAUTHZD_LISTEN_MAX times, FastCGI and HTTP side by
- * side), write the pid file, drop privileges, serve until
+ * side, and the -M metrics socket), write the pid file, drop privileges, serve until
  * SIGTERM/SIGINT, clean up.  The daemon never forks into the
  * background.
  */
@@ -56,7 +56,8 @@ main_usage(int status)
 	fprintf(status ? stderr : stdout,
 	    "usage: certauthzd [-c FILE] [-s SOCKET]... [-n THREADS] [-u USER] "
 	    "[-g GROUP]\n"
-	    "                  [-m MODE] [-p PIDFILE] [-d] [-t] [-V] [-h]\n"
+	    "                  [-m MODE] [-M SOCKET] [-p PIDFILE] [-d] [-t] "
+	    "[-V] [-h]\n"
 	    "  -c FILE     policy file (default %s)\n"
 	    "  -s SOCKET   [http:]unix:/path or [http:]tcp:HOST:PORT, "
 	    "repeatable\n"
@@ -66,6 +67,8 @@ main_usage(int status)
 	    "  -u USER     user to run as after binding\n"
 	    "  -g GROUP    group to run as after binding\n"
 	    "  -m MODE     octal mode of a unix socket (default 0660)\n"
+	    "  -M SOCKET   metrics and /healthz: unix:/path or "
+	    "tcp:LOOPBACK:PORT\n"
 	    "  -p PIDFILE  write the pid there\n"
 	    "  -d          log to stderr too\n"
 	    "  -t          check the policy file and exit\n"
@@ -133,6 +136,38 @@ fail:
 	return -1;
 }
 
+/*
+ * Binds the -M socket into *l (chowned like the others); refuses one
+ * that is neither a unix socket nor on a loopback address.  Returns 0
+ * or -1 (logged, nothing left).
+ */
+static int
+main_metrics_listen(struct listener *l, mode_t mode, uid_t uid, gid_t gid)
+{
+	if (strncmp(l->spec, "unix:", 5) != 0 &&
+	    strncmp(l->spec, "tcp:", 4) != 0) {
+		log_warnx("-M %s: unix:/path or tcp:LOOPBACK:PORT", l->spec);
+		return -1;
+	}
+	if ((l->fd = listen_open(l->spec, mode, &l->unlink_path)) == -1)
+		return -1;
+	if (metrics_check_loopback(l->fd) == -1) {
+		log_warnx("-M %s: not a loopback address: metrics are served "
+		    "on a unix socket or loopback only", l->spec);
+		goto fail;
+	}
+	if (l->unlink_path != NULL && (uid != (uid_t)-1 ||
+	    gid != (gid_t)-1) && chown(l->unlink_path, uid, gid) == -1) {
+		log_warn("chown %s", l->unlink_path);
+		goto fail;
+	}
+	return 0;
+fail:
+	main_unlisten(l, 1, 1);
+	l->fd = -1;
+	return -1;
+}
+
 static int
 main_pidfile(const char *path)
 {
@@ -155,7 +190,7 @@ main(int argc, char *argv[])
 {
 	struct server_config	 conf;
 	struct authz_policy	*policy;
-	struct listener		 ls[CERTAUTHZD_LISTEN_MAX];
+	struct listener		 ls[CERTAUTHZD_LISTEN_MAX], ml;
 	const char		*user = NULL, *group = NULL;
 	const char		*pidfile = NULL;
 	char			*end;
@@ -167,10 +202,13 @@ main(int argc, char *argv[])
 
 	memset(&conf, 0, sizeof(conf));
 	memset(ls, 0, sizeof(ls));
+	memset(&ml, 0, sizeof(ml));
+	ml.fd = -1;
+	conf.metrics_fd = -1;
 	conf.policy_file = MAIN_POLICY;
 	conf.threads = main_threads();
 
-	while ((ch = getopt(argc, argv, "c:s:n:u:g:m:p:dtVh")) != -1) {
+	while ((ch = getopt(argc, argv, "c:s:n:u:g:m:M:p:dtVh")) != -1) {
 		switch (ch) {
 		case 'c':
 			conf.policy_file = optarg;
@@ -209,6 +247,9 @@ main(int argc, char *argv[])
 				return 1;
 			}
 			mode = (mode_t)l;
+			break;
+		case 'M':
+			ml.spec = optarg;
 			break;
 		case 'p':
 			pidfile = optarg;
@@ -263,6 +304,12 @@ main(int argc, char *argv[])
 	/* Every socket, HTTP included, is bound before the drop. */
 	if (main_listen(ls, nls, mode, uid, gid) == -1)
 		goto fail;
+	if (ml.spec != NULL) {
+		if (main_metrics_listen(&ml, mode, uid, gid) == -1)
+			goto fail_socket;
+		conf.metrics_fd = ml.fd;
+		metrics_enable();
+	}
 	if (pidfile != NULL && main_pidfile(pidfile) == -1)
 		goto fail_socket;
 	if (privs_drop(user, uid, gid) == -1)
@@ -271,6 +318,8 @@ main(int argc, char *argv[])
 	rc = server_run(ls, nls, &conf, policy);
 
 	main_unlisten(ls, nls, 0);
+	if (ml.spec != NULL)
+		main_unlisten(&ml, 1, 0);
 	if (pidfile != NULL && unlink(pidfile) == -1)
 		log_warn("unlink %s", pidfile);
 	return rc;
@@ -280,6 +329,8 @@ fail_pid:
 		unlink(pidfile);
 fail_socket:
 	main_unlisten(ls, nls, 1);
+	if (ml.fd != -1)
+		main_unlisten(&ml, 1, 1);
 fail:
 	authz_policy_free(policy);
 	return 1;

@@ -93,6 +93,12 @@
  * decision line (server_decision_log()).  Without a FastCGI socket no
  * worker or gatherer is started.
  *
+ * Metrics (-M).  Each worker and each HTTP thread counts into a block
+ * of its own (metrics.c); server_hold_get() and server_hold_put() fold
+ * the labels of a policy about to be dropped (metrics_rebase()) before
+ * the reference goes.  The metrics listener runs until the very end of
+ * a stop, answering /healthz 503 from its first moment.
+ *
  * Signals are blocked in every thread and taken by sigwait() in the
  * main thread: SIGHUP reloads; SIGTERM and SIGINT set srv.stopping.
  * From then on the listening socket is not re-armed, no request enters
@@ -253,6 +259,8 @@ server_hold_get(struct server_hold *h)
 	atomic_fetch_add(&ref->refs, 1);
 	h->gen = atomic_load(&srv.generation);
 	pthread_mutex_unlock(&srv.plock);
+	if (h->ref != NULL)
+		metrics_rebase();
 	server_policy_release(h->ref);
 	h->ref = ref;
 	return ref->policy;
@@ -261,6 +269,8 @@ server_hold_get(struct server_hold *h)
 void
 server_hold_put(struct server_hold *h)
 {
+	if (h->ref != NULL)
+		metrics_rebase();
 	server_policy_release(h->ref);
 	h->ref = NULL;
 }
@@ -282,6 +292,7 @@ server_policy_install(struct authz_policy *policy)
 	old = srv.current;
 	srv.current = ref;
 	atomic_fetch_add_explicit(&srv.generation, 1, memory_order_release);
+	metrics_policy(atomic_load(&srv.generation), policy);
 	pthread_mutex_unlock(&srv.plock);
 	server_policy_release(old);
 	log_init(srv.conf->debug, authz_policy_facility(policy));
@@ -299,10 +310,14 @@ server_reload(void)
 	if (policy == NULL) {
 		log_warnx("reload of %s failed: the running policy stays",
 		    srv.conf->policy_file);
+		metrics_reload(0);
 		return;
 	}
-	if (server_policy_install(policy) == 0)
+	if (server_policy_install(policy) == 0) {
 		log_info("policy %s loaded", srv.conf->policy_file);
+		metrics_reload(1);
+	} else
+		metrics_reload(0);
 }
 
 static long
@@ -358,6 +373,7 @@ server_decision_log(const struct authz_policy *policy,
 		d->result = AUTHZ_FAULT;
 		d->reason = "allow answer could not be written";
 	}
+	metrics_decision(d, req);
 	if (d->result == AUTHZ_ALLOW)
 		pri = (policy != NULL && authz_policy_log_allow(policy)) ?
 		    LOG_INFO : -1;
@@ -825,6 +841,7 @@ server_worker(void *arg)
 	int			 n;
 
 	log_hold();
+	metrics_thread_begin(w->cache);
 	for (;;) {
 		/* Held decision lines go out before the worker sleeps. */
 		if ((n = epoll_wait(srv.epfd, &ev, 1, log_timeout())) == -1) {
@@ -851,6 +868,7 @@ server_worker(void *arg)
 	}
 	log_flush();
 	server_hold_put(&w->hold);
+	metrics_thread_end();
 	atomic_fetch_sub(&srv.running, 1);
 	return NULL;
 }
@@ -913,6 +931,32 @@ server_nofile(void)
 		log_warnx("open files limited to %lu: fewer than %d "
 		    "connections fit", (unsigned long)rl.rlim_cur,
 		    CERTAUTHZD_MAXCONN);
+}
+
+int
+server_healthy(void)
+{
+	int	 ok;
+
+	if (atomic_load(&srv.stopping))
+		return 0;
+	pthread_mutex_lock(&srv.plock);
+	ok = srv.current != NULL && srv.current->policy != NULL;
+	pthread_mutex_unlock(&srv.plock);
+	/* The gatherer and each worker, when there is a FastCGI socket. */
+	return ok && (srv.nlisten == 0 ||
+	    atomic_load(&srv.running) == srv.conf->threads + 1);
+}
+
+int
+server_connections(void)
+{
+	int	 n;
+
+	pthread_mutex_lock(&srv.clock);
+	n = srv.nopen;
+	pthread_mutex_unlock(&srv.clock);
+	return n;
 }
 
 static void
@@ -998,8 +1042,11 @@ server_run(const struct listener *ls, int nls,
 		srv.nworkers++;
 	}
 ready:
-	log_info("ready: %d workers on %d FastCGI and %d HTTP sockets",
-	    conf->threads, srv.nlisten, srv.nhttp);
+	if (conf->metrics_fd != -1 && metrics_start(conf->metrics_fd) == -1)
+		return 1;
+	log_info("ready: %d workers on %d FastCGI and %d HTTP sockets%s",
+	    conf->threads, srv.nlisten, srv.nhttp,
+	    conf->metrics_fd != -1 ? ", metrics on -M" : "");
 
 	for (;;) {
 		if (sigwait(&server_sigset, &sig) != 0)
@@ -1029,8 +1076,12 @@ ready:
 	close(srv.epfd);
 	close(srv.gatherfd);
 	close(srv.stopfd);
+	if (conf->metrics_fd != -1)
+		metrics_stop();
+	pthread_mutex_lock(&srv.plock);
 	server_policy_release(srv.current);
 	srv.current = NULL;
+	pthread_mutex_unlock(&srv.plock);
 	log_info("stopped");
 	return 0;
 }
