@@ -63,7 +63,7 @@ valgrind_tests="tests/unit/test_dn tests/unit/test_match
 tests/unit/test_decision tests/unit/test_eval tests/unit/test_scan
 tests/unit/certs.sh $(ls tests/integration/daemon*.sh | grep -v daemon-lib)
 tests/integration/hostile.sh tests/integration/hostile-nul.sh
-tests/integration/http-daemon.sh"
+tests/integration/http-daemon.sh tests/integration/metrics.sh"
 valgrind_tests=$(echo $valgrind_tests)
 rm -rf build-valgrind && mkdir build-valgrind
 (cd build-valgrind && ../configure -q --enable-werror &&

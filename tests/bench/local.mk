@@ -3,7 +3,7 @@
 # The load generator and the null responder are built only for `make
 # bench`; tests/bench/run.sh does the rest and writes bench-results/.
 # BENCH_SECONDS (per case, default 5), BENCH_CASES (default "direct
-# reload memory e2e wiring apache"; add "profile" for strace -c) and the
+# metrics reload memory e2e wiring apache"; add "profile" for strace -c) and the
 # other BENCH_* of run.sh pass through the environment.  The apache case
 # is tests/bench/apache.sh (sourced by run.sh) and apache-check.lua.
 EXTRA_PROGRAMS = tests/bench/fcgi-load tests/bench/null-responder \

@@ -12,8 +12,8 @@
 #
 # Environment: top_srcdir, top_builddir (set by `make bench`);
 #   BENCH_SECONDS   seconds per measured case (default 5)
-#   BENCH_CASES     which sections (default "direct reload memory e2e
-#                   wiring apache"; "profile" adds an strace -c run)
+#   BENCH_CASES     which sections (default "direct metrics reload memory
+#                   e2e wiring apache"; "profile" adds an strace -c run)
 #   BENCH_THREADS   -n of the null responder (16: a thread per connection)
 #   BENCH_DAEMON_THREADS  -n of certauthzd (default: the daemon's own)
 #   BENCH_CONNS     concurrent FastCGI connections (8)
@@ -30,7 +30,7 @@ set -u
 : "${top_srcdir:?run through make bench}"
 : "${top_builddir:?run through make bench}"
 SECS=${BENCH_SECONDS:-5}
-CASES=${BENCH_CASES:-direct reload memory e2e wiring apache}
+CASES=${BENCH_CASES:-direct metrics reload memory e2e wiring apache}
 THREADS=${BENCH_THREADS:-16}
 # certauthzd runs with its own default -n (two per CPU) unless told.
 DTHREADS=${BENCH_DAEMON_THREADS:+-n $BENCH_DAEMON_THREADS}
@@ -329,6 +329,62 @@ if has direct; then
 		if [ "$us_warm" != none ] && [ "$us_warm" -lt 100 ] &&
 		    [ "$us_cold" != none ] && [ "$us_cold" -lt 100 ]; then st=PASS; else st=FAIL; fi
 		result "p99 of logged us= < 100" $st "warm $us_warm us, cold $us_cold us"
+	fi
+fi
+
+# --- 2b. metrics -----------------------------------------------------------
+# The same warm keep-alive load on certauthzd without -M (the main
+# daemon) and on a second one with -M (every thread counts) whose
+# /metrics is read 10 times a second throughout (Prometheus reads it
+# every 15 s or so), interleaved with the null responder, best of each.
+if has metrics && [ $have_daemon = 1 ]; then
+	log ""
+	log "== metrics: warm keep-alive, certauthzd without -M vs with -M and a scrape every 100 ms, $CONNS connections, ${SECS}s per case"
+	DPID0=$DPID MPID=""
+	MSOCK=$run/metrics.sock
+	rm -f "$MSOCK"
+	CERTAUTHZD_LOG_SOCKET=$DLOGSOCK "$D" -c "$run/policy.conf" \
+	    -s "unix:$run/metrics-d.sock" -M "unix:$MSOCK" -m 0666 $DTHREADS \
+	    2>>"$run/certauthzd.stderr" &
+	MPID=$!
+	_pids="$_pids $MPID"
+	wait_sock "$run/metrics-d.sock" && wait_sock "$MSOCK" || MPID=""
+	DPID=$DPID0
+	if [ -n "$MPID" ]; then
+		(while :; do
+			curl -s -m 5 --unix-socket "$MSOCK" -o /dev/null http://x/metrics
+			echo >> "$run/scrapes"
+			sleep 0.1
+		done) &
+		SCRAPER=$!
+		_pids="$_pids $SCRAPER"
+		nbest=0 pbest=0 mbest=0 errs=0 prps=""
+		for i in $(seq 1 "$ROUNDS"); do
+			n1=$(load null-ka-warm-m$i metrics "$NSOCK" "$WARM" "$NPID" -k -c "$CONNS" -e 200)
+			p1=$(load certauthzd-ka-warm-nometrics-$i metrics "$DSOCK" "$WARM" "$DPID" -k -c "$CONNS")
+			m1=$(load certauthzd-ka-warm-metrics-$i metrics "$run/metrics-d.sock" "$WARM" "$MPID" -k -c "$CONNS")
+			nbest=$(max "$nbest" "$(kv rps "$n1")")
+			pbest=$(max "$pbest" "$(kv rps "$p1")")
+			mbest=$(max "$mbest" "$(kv rps "$m1")")
+			prps="$prps $(kv rps "$p1")"
+			errs=$((errs + $(bad "$n1") + $(bad "$p1") + $(bad "$m1")))
+		done
+		stop_pid "$SCRAPER"
+		scrapes=$(wc -l < "$run/scrapes")
+		curl -s -m 5 --unix-socket "$MSOCK" -o "$run/metrics.txt" http://x/metrics
+		stop_pid "$MPID"
+		# The noise: the spread of the rounds without -M.
+		noise=$(echo $prps | awk '{ mn = $1; mx = $1; for (i = 2; i <= NF; i++) { if ($i < mn) mn = $i; if ($i > mx) mx = $i } printf "%.3f", mx > 0 ? (mx - mn) / mx : 0 }')
+		rm_=$(ratio "$mbest" "$pbest")
+		log "without -M: $pbest/s, ratio $(ratio "$pbest" "$nbest") of null ($nbest/s); rounds:$prps (spread $noise)"
+		log "with -M and $scrapes scrapes: $mbest/s, ratio $(ratio "$mbest" "$nbest") of null; with / without: $rm_"
+		log "  cpu/decision without $(kv cpu_us_per_req "$p1") us, with $(kv cpu_us_per_req "$m1") us (last round)"
+		if awk -v r="$rm_" -v n="$noise" 'BEGIN { exit !(r >= 1 - (n > 0.03 ? n : 0.03)) }'; then st=PASS; else st=FAIL; fi
+		result "metrics: -M with a scrape every 100 ms within the noise (with/without >= 1 - max(spread, 0.03))" $st "$rm_ (spread $noise; $mbest vs $pbest /s; null $nbest /s)"
+		if [ "$errs" -eq 0 ] && [ "$scrapes" -gt 0 ]; then st=PASS; else st=FAIL; fi
+		result "metrics: zero wrong answers during scrapes" $st "$errs wrong, $scrapes scrapes"
+	else
+		log "certauthzd -M did not start: metrics case skipped"
 	fi
 fi
 
