@@ -19,10 +19,12 @@ struct policy_files {
 	const config_setting_t	*ca, *crl;
 };
 
-static const struct {
+struct policy_name {
 	const char	*name;
 	int		 value;
-} policy_facilities[] = {
+};
+
+static const struct policy_name policy_facilities[] = {
 	{ "auth", LOG_AUTH }, { "authpriv", LOG_AUTHPRIV },
 	{ "daemon", LOG_DAEMON }, { "user", LOG_USER },
 	{ "local0", LOG_LOCAL0 }, { "local1", LOG_LOCAL1 },
@@ -31,28 +33,45 @@ static const struct {
 	{ "local6", LOG_LOCAL6 }, { "local7", LOG_LOCAL7 },
 };
 
-/* In the order of enum identity. */
-static const char *policy_identities[] = {
-	"cn", "email", "subject", "serial", "uri", "dns", "fingerprint"
+static const struct policy_name policy_identities[] = {
+	{ "cn", ID_CN }, { "email", ID_EMAIL }, { "subject", ID_SUBJECT },
+	{ "serial", ID_SERIAL }, { "uri", ID_URI }, { "dns", ID_DNS },
+	{ "fingerprint", ID_FINGERPRINT },
 };
+
+/*
+ * The value of the string setting s by the n names of t.  Returns 0, or
+ * -1 when s is no string or none of the names.
+ */
+static int
+policy_settings_name(const config_setting_t *s, const struct policy_name *t,
+    size_t n, int *value)
+{
+	const char	*v = config_setting_get_string(s);
+	size_t		 k;
+
+	for (k = 0; v != NULL && k < n; k++)
+		if (strcmp(v, t[k].name) == 0) {
+			*value = t[k].value;
+			return 0;
+		}
+	return -1;
+}
 
 static void
 policy_settings_identity(struct loader *ld, const config_setting_t *s,
     struct policy_files *f, size_t off)
 {
-	const char	*v = config_setting_get_string(s);
-	size_t		 k;
+	int	 v;
 
 	(void)f;
 	(void)off;
-	for (k = 0; v != NULL && k < sizeof(policy_identities) /
-	    sizeof(policy_identities[0]); k++)
-		if (strcmp(v, policy_identities[k]) == 0) {
-			ld->p->identity = (enum identity)k;
-			return;
-		}
-	ERR(ld, s, "identity must be one of cn, email, subject, serial, uri, "
-	    "dns, fingerprint");
+	if (policy_settings_name(s, policy_identities,
+	    sizeof(policy_identities) / sizeof(policy_identities[0]), &v) == -1)
+		ERR(ld, s, "identity must be one of cn, email, subject, serial, "
+		    "uri, dns, fingerprint");
+	else
+		ld->p->identity = (enum identity)v;
 }
 
 /* A boolean: the int at offset off of struct authz_policy. */
@@ -111,19 +130,13 @@ static void
 policy_settings_facility(struct loader *ld, const config_setting_t *s,
     struct policy_files *f, size_t off)
 {
-	const char	*v = config_setting_get_string(s);
-	size_t		 k;
-
 	(void)f;
 	(void)off;
-	for (k = 0; v != NULL && k < sizeof(policy_facilities) /
-	    sizeof(policy_facilities[0]); k++)
-		if (strcmp(v, policy_facilities[k].name) == 0) {
-			ld->p->facility = policy_facilities[k].value;
-			return;
-		}
-	ERR(ld, s, "unknown syslog_facility (auth, authpriv, daemon, user, "
-	    "local0..local7)");
+	if (policy_settings_name(s, policy_facilities,
+	    sizeof(policy_facilities) / sizeof(policy_facilities[0]),
+	    &ld->p->facility) == -1)
+		ERR(ld, s, "unknown syslog_facility (auth, authpriv, daemon, "
+		    "user, local0..local7)");
 }
 
 static void
