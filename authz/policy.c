@@ -98,7 +98,7 @@ policy_value(struct loader *ld, struct valueset *vs, enum cond_kind kind,
 	struct authz_policy	*p = ld->p;
 	struct dn		 dn;
 	const char		*err = NULL;
-	size_t			 need = strlen(v) + 64;
+	size_t			 need;
 	char			*nb, oid[128];
 	int			 r;
 
@@ -127,6 +127,10 @@ policy_value(struct loader *ld, struct valueset *vs, enum cond_kind kind,
 			vs->dns[vs->ndn++] = dn;
 		return;
 	}
+	/* an EKU name becomes its OID, which may be the longer */
+	if (kind == K_EKU)
+		v = names_oid(v, oid, sizeof(oid));
+	need = strlen(v) + 64;	/* match_normalize()'s room */
 	if (ld->nbufsize < need) {
 		if ((nb = realloc(ld->nbuf, need)) == NULL) {
 			policy_oom(ld);
@@ -135,8 +139,6 @@ policy_value(struct loader *ld, struct valueset *vs, enum cond_kind kind,
 		ld->nbuf = nb;
 		ld->nbufsize = need;
 	}
-	if (kind == K_EKU)
-		v = names_oid(v, oid, sizeof(oid));
 	if ((r = match_normalize(kind, v, ld->nbuf, ld->nbufsize, &err)) ==
 	    -1) {
 		policy_msg(ld, file, line, 0, "%s \"%s\"", err, v);

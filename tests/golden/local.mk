@@ -14,6 +14,7 @@ EXTRA_DIST += tests/golden/golden.sh tests/golden/policies.sh \
 	tests/golden/identity.conf tests/golden/settings.conf \
 	tests/golden/lax.conf tests/golden/verify.conf tests/golden/names.txt \
 	tests/golden/when.conf tests/golden/matched.conf \
+	tests/golden/eku-first.conf \
 	tests/golden/emptylist.conf tests/golden/emptylist.txt \
 	tests/golden/include.conf tests/golden/include.inc \
 	tests/golden/errors/bad-ca.conf \
