@@ -278,7 +278,6 @@ size_t	 authz_decision_line(const struct authz_decision *,
 	    const struct authz_request *, char *, size_t);
 size_t	 authz_escape(char *, size_t, const char *);
 int	 authz_header_value(char *, size_t, const char *);
-
 int	 authz_header_fits(const char *);
 
 #endif /* AUTHZ_H */
