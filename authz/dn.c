@@ -2,10 +2,11 @@
  * dn.c: distinguished names as plain data.
  *
  * Parses the two string forms a policy may use (RFC 4514/2253 and
- * OpenSSL's slash form), compares DNs as SPEC §3.1 says, renders them in
- * RFC 4514 form the way OpenSSL prints them with XN_FLAG_RFC2253 (minus
- * the escaping of UTF-8 bytes, as Apache does), and checks a DN string a
- * web server forwarded against the DN of the certificate.
+ * OpenSSL's slash form), compares DNs as certauthz.conf(5) RULES says,
+ * renders them in RFC 4514 form the way OpenSSL prints them with
+ * XN_FLAG_RFC2253 (minus the escaping of UTF-8 bytes, as Apache does),
+ * and checks a DN string a web server forwarded against the DN of the
+ * certificate.
  *
  * Attribute names resolve to OIDs through a fixed table of the RFC 4514
  * keywords first (OpenSSL's own table has "uid" for uniqueIdentifier),
