@@ -361,8 +361,14 @@ if has metrics && [ $have_daemon = 1 ]; then
 		nbest=0 pbest=0 mbest=0 errs=0 prps=""
 		for i in $(seq 1 "$ROUNDS"); do
 			n1=$(load null-ka-warm-m$i metrics "$NSOCK" "$WARM" "$NPID" -k -c "$CONNS" -e 200)
-			p1=$(load certauthzd-ka-warm-nometrics-$i metrics "$DSOCK" "$WARM" "$DPID" -k -c "$CONNS")
-			m1=$(load certauthzd-ka-warm-metrics-$i metrics "$run/metrics-d.sock" "$WARM" "$MPID" -k -c "$CONNS")
+			# Alternating which goes first.
+			if [ $((i % 2)) = 1 ]; then
+				p1=$(load certauthzd-ka-warm-nometrics-$i metrics "$DSOCK" "$WARM" "$DPID" -k -c "$CONNS")
+				m1=$(load certauthzd-ka-warm-metrics-$i metrics "$run/metrics-d.sock" "$WARM" "$MPID" -k -c "$CONNS")
+			else
+				m1=$(load certauthzd-ka-warm-metrics-$i metrics "$run/metrics-d.sock" "$WARM" "$MPID" -k -c "$CONNS")
+				p1=$(load certauthzd-ka-warm-nometrics-$i metrics "$DSOCK" "$WARM" "$DPID" -k -c "$CONNS")
+			fi
 			nbest=$(max "$nbest" "$(kv rps "$n1")")
 			pbest=$(max "$pbest" "$(kv rps "$p1")")
 			mbest=$(max "$mbest" "$(kv rps "$m1")")
@@ -374,7 +380,7 @@ if has metrics && [ $have_daemon = 1 ]; then
 		curl -s -m 5 --unix-socket "$MSOCK" -o "$run/metrics.txt" http://x/metrics
 		stop_pid "$MPID"
 		# The noise: the spread of the rounds without -M.
-		noise=$(echo $prps | awk '{ mn = $1; mx = $1; for (i = 2; i <= NF; i++) { if ($i < mn) mn = $i; if ($i > mx) mx = $i } printf "%.3f", mx > 0 ? (mx - mn) / mx : 0 }')
+		noise=$(echo $prps | awk '{ mn = $1; mx = $1; for (i = 2; i <= NF; i++) { if ($i < mn) mn = $i; if ($i > mx) mx = $i } printf "%.3f", (mx > 0 ? (mx - mn) / mx : 0) }')
 		rm_=$(ratio "$mbest" "$pbest")
 		log "without -M: $pbest/s, ratio $(ratio "$pbest" "$nbest") of null ($nbest/s); rounds:$prps (spread $noise)"
 		log "with -M and $scrapes scrapes: $mbest/s, ratio $(ratio "$mbest" "$nbest") of null; with / without: $rm_"
