@@ -159,6 +159,12 @@ void			 cert_store_free(struct cert_store *);
  */
 int			 cert_store_crl(const struct cert_store *,
 			    time_t *last, time_t *next);
+/*
+ * crl_stale of certauthz.conf(5): with warn set, a CRL past its
+ * nextUpdate is still used (its revocations hold) rather than failing
+ * every verification against it.  Call before any cert_store_verify().
+ */
+void			 cert_store_crl_stale(struct cert_store *, int warn);
 
 /*
  * A bounded cache of decoded certificates keyed by the exact forwarded
@@ -199,6 +205,20 @@ size_t			 authz_policy_max_cert(const struct authz_policy *);
 /* cert_store_crl() of the policy's ca_file/crl_file store. */
 int			 authz_policy_crl(const struct authz_policy *,
 			    time_t *last, time_t *next);
+/* crl_stale: 1 for "warn", 0 for "deny" (the default). */
+int			 authz_policy_crl_stale(const struct authz_policy *);
+/* auto_reload: seconds between checks of the policy's files, 0 off. */
+int			 authz_policy_auto_reload(const struct authz_policy *);
+/*
+ * Has any file the policy read (the policy file, its @includes, list
+ * files, ca_file, crl_file, the shadow candidate and its files) changed
+ * since it was read: another inode, size, mtime or ctime, or gone?
+ * Returns 1 (*which: that file's path) or 0.  *digest is set, either
+ * way, to a digest of what the files are now, so that a caller can
+ * tell a later change from the one it already tried.
+ */
+int			 authz_policy_changed(const struct authz_policy *,
+			    const char **which, unsigned long long *digest);
 
 /*
  * A request as the web server described it.  Any field may be NULL
@@ -241,6 +261,17 @@ struct authz_decision {
 	long			 us;		/* set by the caller */
 	char			 reasonbuf[256];
 	struct cert_info	*owned;		/* decoded without a cache */
+	/*
+	 * The shadow candidate's decision (settings.shadow), which never
+	 * changes the answer: shadow is 0 when the policy has no
+	 * candidate, 1 when it decided, -1 when it did not load.
+	 */
+	int			 shadow;
+	enum authz_result	 shadow_result;
+	const char		*shadow_policy;
+	const char		*shadow_rule;
+	const char		*shadow_reason;	/* NULL on allow */
+	char			 shadow_reasonbuf[128];
 };
 
 /*
@@ -253,6 +284,45 @@ struct authz_decision {
 void	 authz_decide(const struct authz_policy *, const struct authz_request *,
 	    struct cert_cache *, time_t now, struct authz_decision *);
 void	 authz_decision_clear(struct authz_decision *);
+
+/*
+ * A trace of one decision, for `certauthz check --explain`: fn is
+ * called with each step eval.c takes, in order.  The policy's `when`
+ * keys (AUTHZ_TRACE_WHEN, then AUTHZ_TRACE_SELECT for the policy as a
+ * whole, or AUTHZ_TRACE_NAMED when CERTAUTHZ_POLICY named it), then
+ * each rule of the selected policy (AUTHZ_TRACE_RULE), each followed by
+ * its conditions (AUTHZ_TRACE_COND), all of them, even after one that
+ * did not hold.  Rules after the one that decided are traced with
+ * after set: they did not count.  held is 1, 0, or -1 (reason says
+ * why it could not be evaluated).  cond is the condition as written,
+ * "key=value" with values separated by 0x1f; every pointer lives as
+ * long as the policy.  Without a trace (authz_decide()) eval.c costs
+ * one NULL test per step.
+ */
+enum authz_trace_kind {
+	AUTHZ_TRACE_NAMED, AUTHZ_TRACE_WHEN, AUTHZ_TRACE_SELECT,
+	AUTHZ_TRACE_RULE, AUTHZ_TRACE_COND
+};
+
+struct authz_trace_event {
+	enum authz_trace_kind	 kind;
+	const char		*policy;
+	const char		*rule;		/* RULE, COND */
+	int			 deny;		/* RULE, COND: of a deny rule */
+	int			 after;		/* RULE, COND: after the decision */
+	const char		*cond;		/* WHEN, COND */
+	int			 held;
+	const char		*reason;	/* held == -1 */
+};
+
+struct authz_trace {
+	void	(*fn)(void *, const struct authz_trace_event *);
+	void	 *arg;
+};
+
+void	 authz_decide_trace(const struct authz_policy *,
+	    const struct authz_request *, struct cert_cache *, time_t now,
+	    struct authz_decision *, const struct authz_trace *);
 
 /*
  * decision.c.  authz_decision_line() writes the decision line of

@@ -46,6 +46,7 @@ struct cert_store {
 	int		 ncrl;		/* CRLs loaded from crl_file */
 	time_t		 crl_last;	/* the oldest lastUpdate among them */
 	time_t		 crl_next;	/* the earliest nextUpdate; 0: none */
+	int		 stale_warn;	/* crl_stale = "warn" */
 };
 
 /*
@@ -882,6 +883,25 @@ cert_store_load(const char *ca, const char *crl, const char **reason)
 	return NULL;
 }
 
+void
+cert_store_crl_stale(struct cert_store *cs, int warn)
+{
+	cs->stale_warn = warn;
+}
+
+/*
+ * The verify callback of crl_stale = "warn": a CRL past its nextUpdate
+ * is used all the same (OpenSSL goes on to check the certificate
+ * against it), every other error stays one.
+ */
+static int
+cert_store_stale_ok(int ok, X509_STORE_CTX *ctx)
+{
+	if (!ok && X509_STORE_CTX_get_error(ctx) == X509_V_ERR_CRL_HAS_EXPIRED)
+		return 1;
+	return ok;
+}
+
 int
 cert_store_verify(const struct cert_store *cs, const struct cert_info *ci,
     time_t now, const char **reason)
@@ -898,10 +918,15 @@ cert_store_verify(const struct cert_store *cs, const struct cert_info *ci,
 	    !X509_STORE_CTX_set_purpose(ctx, X509_PURPOSE_SSL_CLIENT))
 		goto fail;
 	X509_STORE_CTX_set_time(ctx, 0, now);
+	if (cs->stale_warn)
+		X509_STORE_CTX_set_verify_cb(ctx, cert_store_stale_ok);
 	if (X509_verify_cert(ctx) == 1) {
 		ok = 1;
 		*reason = NULL;
-	} else
+	} else if (X509_STORE_CTX_get_error(ctx) ==
+	    X509_V_ERR_CRL_HAS_EXPIRED)
+		*reason = "crl_file is past its nextUpdate (crl_stale = deny)";
+	else
 		*reason = X509_verify_cert_error_string(
 		    X509_STORE_CTX_get_error(ctx));
  fail:

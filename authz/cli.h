@@ -35,6 +35,10 @@ void	cli_request_init(struct authz_request *);
  */
 int	cli_decide(const struct authz_policy *, struct authz_request *,
 	    struct authz_decision *, char *line, size_t size);
+/* cli_decide() handing tr (NULL: none) each step of the decision. */
+int	cli_decide_trace(const struct authz_policy *, struct authz_request *,
+	    struct authz_decision *, char *line, size_t size,
+	    const struct authz_trace *tr);
 
 /* certauthz show CERT: returns the exit status (0, or 2). */
 int	cli_show(int argc, char *argv[]);

@@ -108,26 +108,29 @@ decision_pair(char *buf, size_t size, size_t *o, const char *key,
 	decision_value(buf, size, o, v);
 }
 
+/* The first word of the line for a result. */
+static const char *
+decision_word(enum authz_result r)
+{
+	switch (r) {
+	case AUTHZ_ALLOW:
+		return "allow";
+	case AUTHZ_DENY:
+		return "deny";
+	default:
+		return "error";
+	}
+}
+
 size_t
 authz_decision_line(const struct authz_decision *d,
     const struct authz_request *req, char *buf, size_t size)
 {
 	const struct cert_info	*ci = d->cert;
-	const char		*word;
+	const char		*word = decision_word(d->result);
 	char			 us[32];
 	size_t			 o = 0;
 
-	switch (d->result) {
-	case AUTHZ_ALLOW:
-		word = "allow";
-		break;
-	case AUTHZ_DENY:
-		word = "deny";
-		break;
-	default:
-		word = "error";
-		break;
-	}
 	decision_put(buf, size, &o, word, strlen(word));
 	decision_pair(buf, size, &o, "policy", d->policy);
 	decision_pair(buf, size, &o, "rule", d->rule);
@@ -146,6 +149,18 @@ authz_decision_line(const struct authz_decision *d,
 	decision_pair(buf, size, &o, "role", req ? req->role : NULL);
 	snprintf(us, sizeof(us), "%ld", d->us);
 	decision_pair(buf, size, &o, "us", us);
+	/* after us=, so that parsers of the line without them keep working */
+	if (d->shadow != 0) {
+		decision_pair(buf, size, &o, "shadow",
+		    decision_word(d->shadow_result));
+		decision_pair(buf, size, &o, "shadow_policy", d->shadow_policy);
+		decision_pair(buf, size, &o, "shadow_rule", d->shadow_rule);
+		if (d->shadow_result != AUTHZ_ALLOW)
+			decision_pair(buf, size, &o, "shadow_reason",
+			    d->shadow_reason ? d->shadow_reason : "unknown");
+		if (d->shadow == 1 && d->shadow_result != d->result)
+			decision_pair(buf, size, &o, "shadow_diff", "1");
+	}
 	decision_end(buf, size, o);
 	return o < size ? o : (size > 0 ? size - 1 : 0);
 }

@@ -13,6 +13,12 @@
  * (eval_rules()).  Anything that cannot
  * be evaluated is a deny: every path out of authz_decide() that is not
  * the one allow is a deny or a fault.
+ *
+ * A policy with a shadow candidate (settings.shadow) has it decide the
+ * same request beside it (eval_shadow()), on the certificate already
+ * decoded; only the decision line shows what it said.  A trace
+ * (authz_decide_trace(), `certauthz check --explain`) is handed each
+ * step; without one, each step costs a NULL test.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -32,6 +38,19 @@ eval_deny(struct authz_decision *d, const char *reason)
 {
 	d->result = AUTHZ_DENY;
 	d->reason = reason;
+}
+
+/* Hands tr one event: ev as filled, with kind, cond, held and reason. */
+static void
+eval_trace(const struct authz_trace *tr, struct authz_trace_event *ev,
+    enum authz_trace_kind kind, const char *cond, int held,
+    const char *reason)
+{
+	ev->kind = kind;
+	ev->cond = cond;
+	ev->held = held;
+	ev->reason = held == -1 ? reason : NULL;
+	tr->fn(tr->arg, ev);
 }
 
 /*
@@ -232,15 +251,13 @@ eval_host(const char *host, char *buf, size_t size)
 }
 
 /*
- * Does the `when` of pl hold?  1, 0, or -1 with *reason set: a `when`
- * key whose request value is absent or malformed decides nothing, it
- * denies (a later catch-all policy must not get the request), and so
- * does a path whose ";params" would change which policy applies.  *ps
- * is what eval_place() found.
+ * eval_when() without the trace of the policy as a whole: ev, when not
+ * NULL, is filled for pl and handed each key as it is decided.
  */
 static int
-eval_when(const struct pol *pl, const struct authz_request *req,
-    const struct eval_paths *ps, const char **reason)
+eval_when_keys(const struct pol *pl, const struct authz_request *req,
+    const struct eval_paths *ps, const char **reason,
+    const struct authz_trace *tr, struct authz_trace_event *ev)
 {
 	char	 host[EVAL_HOST_MAX];
 	int	 m;
@@ -260,6 +277,9 @@ eval_when(const struct pol *pl, const struct authz_request *req,
 			*reason = "path parameters (;) change the policy";
 			return -1;
 		}
+		if (ev != NULL)
+			eval_trace(tr, ev, AUTHZ_TRACE_WHEN, pl->path->sig, m,
+			    NULL);
 		if (!m)
 			return 0;
 	}
@@ -272,7 +292,11 @@ eval_when(const struct pol *pl, const struct authz_request *req,
 			*reason = "malformed host";
 			return -1;
 		}
-		if (!match_when(pl->host, host))
+		m = match_when(pl->host, host);
+		if (ev != NULL)
+			eval_trace(tr, ev, AUTHZ_TRACE_WHEN, pl->host->sig, m,
+			    NULL);
+		if (!m)
 			return 0;
 	}
 	if (pl->method != NULL) {
@@ -280,10 +304,39 @@ eval_when(const struct pol *pl, const struct authz_request *req,
 			*reason = "REQUEST_METHOD absent";
 			return -1;
 		}
-		if (!match_when(pl->method, req->method))
+		m = match_when(pl->method, req->method);
+		if (ev != NULL)
+			eval_trace(tr, ev, AUTHZ_TRACE_WHEN, pl->method->sig,
+			    m, NULL);
+		if (!m)
 			return 0;
 	}
 	return 1;
+}
+
+/*
+ * Does the `when` of pl hold?  1, 0, or -1 with *reason set: a `when`
+ * key whose request value is absent or malformed decides nothing, it
+ * denies (a later catch-all policy must not get the request), and so
+ * does a path whose ";params" would change which policy applies.  *ps
+ * is what eval_place() found.  A trace is handed each key, then the
+ * policy's selection.
+ */
+static int
+eval_when(const struct pol *pl, const struct authz_request *req,
+    const struct eval_paths *ps, const char **reason,
+    const struct authz_trace *tr)
+{
+	struct authz_trace_event ev;
+	int	 m;
+
+	if (tr == NULL)
+		return eval_when_keys(pl, req, ps, reason, NULL, NULL);
+	memset(&ev, 0, sizeof(ev));
+	ev.policy = pl->name;
+	m = eval_when_keys(pl, req, ps, reason, tr, &ev);
+	eval_trace(tr, &ev, AUTHZ_TRACE_SELECT, NULL, m, *reason);
+	return m;
 }
 
 /*
@@ -297,21 +350,33 @@ struct eval_hits {
 
 /*
  * Does every condition of r hold?  1 (with *hits filled), 0, or -1 with
- * *reason set.
+ * *reason set.  With a trace (ev filled for r), every condition is
+ * decided and handed to it, and the first that did not hold still says
+ * what the rule does.
  */
 static int
 eval_rule(const struct authz_policy *p, const struct rule *r,
-    const struct cert_info *ci, struct eval_hits *hits, const char **reason)
+    const struct cert_info *ci, struct eval_hits *hits, const char **reason,
+    const struct authz_trace *tr, struct authz_trace_event *ev)
 {
-	const char	**slot, *v;
+	const char	**slot, *v, *why = NULL;
 	size_t		 i;
-	int		 m;
+	int		 m, res = 1;
 
 	memset(hits, 0, sizeof(*hits));
 	for (i = 0; i < r->ncond; i++) {
-		if ((m = match_cond(&r->cond[i], ci, p->email_src, &v,
-		    reason)) != 1)
+		m = match_cond(&r->cond[i], ci, p->email_src, &v, &why);
+		if (tr != NULL)
+			eval_trace(tr, ev, AUTHZ_TRACE_COND, r->cond[i].sig, m,
+			    why);
+		if (m != 1 && res == 1) {
+			res = m;
+			*reason = why;
+		}
+		if (m != 1 && tr == NULL)
 			return m;
+		if (m != 1)
+			continue;
 		if (r->cond[i].kind == K_EMAIL)
 			slot = &hits->email;
 		else if (r->cond[i].kind == K_DNS)
@@ -323,7 +388,7 @@ eval_rule(const struct authz_policy *p, const struct rule *r,
 		if (*slot == NULL)
 			*slot = v;
 	}
-	return 1;
+	return res;
 }
 
 /* The first email of the certificate, per email_sources, or NULL. */
@@ -464,16 +529,25 @@ eval_cert(const struct authz_policy *p, const struct authz_request *req,
  */
 static const struct pol *
 eval_policy(const struct authz_policy *p, const struct authz_request *req,
-    const struct eval_paths *ps, struct authz_decision *d)
+    const struct eval_paths *ps, struct authz_decision *d,
+    const struct authz_trace *tr)
 {
+	struct authz_trace_event ev;
 	const char	*reason = NULL;
 	size_t		 i;
 	int		 m;
 
 	if (req->policy != NULL) {
 		for (i = 0; i < p->npol; i++)
-			if (strcmp(p->pol[i].name, req->policy) == 0)
+			if (strcmp(p->pol[i].name, req->policy) == 0) {
+				if (tr != NULL) {
+					memset(&ev, 0, sizeof(ev));
+					ev.policy = p->pol[i].name;
+					eval_trace(tr, &ev, AUTHZ_TRACE_NAMED,
+					    NULL, 1, NULL);
+				}
 				return &p->pol[i];
+			}
 		d->result = AUTHZ_FAULT;
 		snprintf(d->reasonbuf, sizeof(d->reasonbuf),
 		    "unknown policy %s", req->policy);
@@ -481,7 +555,7 @@ eval_policy(const struct authz_policy *p, const struct authz_request *req,
 		return NULL;
 	}
 	for (i = 0; i < p->npol; i++) {
-		if ((m = eval_when(&p->pol[i], req, ps, &reason)) == -1) {
+		if ((m = eval_when(&p->pol[i], req, ps, &reason, tr)) == -1) {
 			eval_deny(d, reason);
 			return NULL;
 		}
@@ -500,46 +574,61 @@ eval_policy(const struct authz_policy *p, const struct authz_request *req,
  */
 static void
 eval_rules(const struct authz_policy *p, const struct pol *pl,
-    const struct cert_info *ci, struct authz_decision *d)
+    const struct cert_info *ci, struct authz_decision *d,
+    const struct authz_trace *tr)
 {
 	const struct rule	*r;
 	struct eval_hits	 hits;
+	struct authz_trace_event ev;
 	const char		*reason = NULL;
-	size_t			 i;
-	int			 m;
+	size_t			 j;
+	int			 m, decided = 0;
 
-	for (i = 0; i < pl->ndeny; i++) {
-		r = &pl->deny[i];
-		if ((m = eval_rule(p, r, ci, &hits, &reason)) == 0)
+	memset(&ev, 0, sizeof(ev));
+	ev.policy = pl->name;
+	/* with a trace, the rules after the decision are traced too */
+	for (j = 0; j < pl->ndeny + pl->nallow && (!decided || tr != NULL);
+	    j++) {
+		r = policy_rule_at(pl, j);
+		ev.rule = r->name;
+		ev.deny = j < pl->ndeny;
+		ev.after = decided;
+		m = eval_rule(p, r, ci, &hits, &reason, tr, &ev);
+		if (tr != NULL)
+			eval_trace(tr, &ev, AUTHZ_TRACE_RULE, NULL, m, reason);
+		if (m == 0 || decided)
 			continue;
+		decided = 1;
 		d->rule = r->name;
-		eval_deny(d, m == 1 ? "denied by rule" : reason);
-		return;
-	}
-	for (i = 0; i < pl->nallow; i++) {
-		r = &pl->allow[i];
-		if ((m = eval_rule(p, r, ci, &hits, &reason)) == 0)
+		if (j < pl->ndeny) {
+			eval_deny(d, m == 1 ? "denied by rule" : reason);
 			continue;
-		d->rule = r->name;
+		}
 		if (m == -1) {
 			eval_deny(d, reason);
-			return;
+			continue;
 		}
 		if (hits.email != NULL)
 			d->email = hits.email;	/* the email the rule held on */
 		if ((d->user = eval_identity(p, ci, &hits, &reason)) == NULL) {
 			eval_deny(d, reason);
-			return;
+			continue;
 		}
 		d->result = AUTHZ_ALLOW;
-		return;
 	}
-	eval_deny(d, "no rule allows");
+	if (!decided)
+		eval_deny(d, "no rule allows");
 }
 
-void
-authz_decide(const struct authz_policy *p, const struct authz_request *req,
-    struct cert_cache *cache, time_t now, struct authz_decision *d)
+/*
+ * authz_decide() without the shadow: with given set, the certificate
+ * already decoded for req (by the enforced policy's decision), which
+ * the cache is not asked for again.
+ */
+static void
+eval_decide(const struct authz_policy *p, const struct authz_request *req,
+    struct cert_cache *cache, time_t now, struct authz_decision *d,
+    const struct authz_trace *tr, const struct cert_info *given)
 {
 	const struct cert_info	*ci;
 	const struct pol	*pl;
@@ -568,7 +657,13 @@ authz_decide(const struct authz_policy *p, const struct authz_request *req,
 		eval_deny(d, "SSL_CLIENT_CERT is absent");
 		return;
 	}
-	if (cache != NULL)
+	if (given != NULL) {
+		ci = given;
+		if (ci->derlen > p->max_cert) {
+			ci = NULL;
+			reason = "oversized certificate";
+		}
+	} else if (cache != NULL)
 		ci = cert_cache_get(cache, req->cert, req->certlen,
 		    p->max_cert, &reason);
 	else
@@ -586,12 +681,58 @@ authz_decide(const struct authz_policy *p, const struct authz_request *req,
 	}
 	if (eval_place(req, &ps, &reason) == -1)
 		eval_deny(d, reason);
-	else if ((pl = eval_policy(p, req, &ps, d)) != NULL) {
+	else if ((pl = eval_policy(p, req, &ps, d, tr)) != NULL) {
 		d->policy = pl->name;
-		eval_rules(p, pl, ci, d);
+		eval_rules(p, pl, ci, d, tr);
 	}
 	free(ps.routed);
 	free(ps.bare);
+}
+
+/*
+ * The shadow candidate's decision of req into d's shadow fields, which
+ * point into the candidate (it lives as long as p) or d itself.
+ */
+static void
+eval_shadow(const struct authz_policy *p, const struct authz_request *req,
+    time_t now, struct authz_decision *d)
+{
+	struct authz_decision	 sd;
+
+	if (p->shadow == NULL) {
+		d->shadow = -1;
+		d->shadow_result = AUTHZ_FAULT;
+		d->shadow_reason = "shadow policy did not load";
+		return;
+	}
+	eval_decide(p->shadow, req, NULL, now, &sd, NULL, d->cert);
+	d->shadow = 1;
+	d->shadow_result = sd.result;
+	d->shadow_policy = sd.policy;
+	d->shadow_rule = sd.rule;
+	if (sd.reason != NULL) {
+		snprintf(d->shadow_reasonbuf, sizeof(d->shadow_reasonbuf), "%s",
+		    sd.reason);
+		d->shadow_reason = d->shadow_reasonbuf;
+	}
+	authz_decision_clear(&sd);
+}
+
+void
+authz_decide_trace(const struct authz_policy *p,
+    const struct authz_request *req, struct cert_cache *cache, time_t now,
+    struct authz_decision *d, const struct authz_trace *tr)
+{
+	eval_decide(p, req, cache, now, d, tr, NULL);
+	if (p != NULL && (p->shadow != NULL || p->shadow_broken))
+		eval_shadow(p, req, now, d);
+}
+
+void
+authz_decide(const struct authz_policy *p, const struct authz_request *req,
+    struct cert_cache *cache, time_t now, struct authz_decision *d)
+{
+	authz_decide_trace(p, req, cache, now, d, NULL);
 }
 
 void

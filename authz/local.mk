@@ -7,6 +7,7 @@ libauthz_a_SOURCES = \
 	authz/names.h authz/names.c \
 	authz/match.c authz/policy_load.h authz/policy.c authz/policy_msg.c \
 	authz/policy_file.c authz/policy_settings.c authz/policy_lint.c \
+	authz/policy_watch.c \
 	authz/eval.c authz/decision.c
 
 bin_PROGRAMS += certauthz

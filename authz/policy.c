@@ -244,6 +244,7 @@ policy_check_includes(struct loader *ld, const char *file, int depth)
 	size_t		 len;
 	int		 line = 0, rc = 0;
 
+	policy_watch(ld, file);
 	if (policy_file_slurp(file, &buf, &len, &why) == -1) {
 		policy_msg(ld, depth == 0 ? NULL : file, 0, 0, "cannot read: %s",
 		    why);
@@ -303,6 +304,7 @@ policy_list_file(struct loader *ld, struct list *l, const config_setting_t *s,
 	}
 	if ((l->file = policy_file_path(ld->p->arena, ld->dir, path)) == NULL)
 		return policy_oom(ld);
+	policy_watch(ld, l->file);
 	if (policy_file_slurp(l->file, &l->buf, &got, &why) == -1) {
 		ERR(ld, s, "cannot read list file %s: %s", l->file, why);
 		return -1;
@@ -739,6 +741,44 @@ policy_policies(struct loader *ld, const config_setting_t *s)
 	}
 }
 
+/* Forwards a message of the candidate's load, counted by its own loader. */
+static void
+policy_shadow_msg(void *arg, const char *text)
+{
+	struct loader	*ld = arg;
+
+	ld->msg(ld->arg, text);
+}
+
+/*
+ * Loads the shadow candidate (settings.shadow) into ld->p->shadow, its
+ * messages handed on as they are.  A candidate that does not load
+ * leaves the enforced policy as it is (shadow_broken: the decision
+ * lines say shadow=error), but for lint, where it is an error.
+ */
+static void
+policy_shadow(struct loader *ld)
+{
+	struct authz_policy	*p = ld->p;
+	char			 text[PATH_MAX + 128];
+
+	policy_watch(ld, ld->shadow);
+	p->shadow = authz_policy_load(ld->shadow, (ld->flags &
+	    AUTHZ_LOAD_LINT) | POLICY_LOAD_SHADOW, policy_shadow_msg, ld);
+	if (p->shadow != NULL)
+		return;
+	p->shadow_broken = 1;
+	if (ld->flags & AUTHZ_LOAD_LINT)
+		policy_msg(ld, NULL, ld->shadow_line, 0, "shadow policy %s "
+		    "did not load", ld->shadow);
+	else {
+		snprintf(text, sizeof(text), "%s: shadow policy did not load: "
+		    "enforcement is unchanged, decision lines say "
+		    "shadow=error", ld->shadow);
+		ld->msg(ld->arg, text);
+	}
+}
+
 /*
  * The names of policies and rules point into libconfig's tree, which the
  * policy outlives: copies them into the policy's arena.  The keys of
@@ -847,6 +887,8 @@ authz_policy_load(const char *file, int flags, authz_msg_fn msg, void *arg)
 		policy_policies(&ld, s);
 	if (ld.errors == 0 && (flags & AUTHZ_LOAD_LINT))
 		policy_lint(&ld);
+	if (ld.errors == 0 && ld.shadow != NULL)
+		policy_shadow(&ld);
 	if (ld.errors == 0)
 		policy_detach(&ld);
 fail:
@@ -879,6 +921,7 @@ authz_policy_free(struct authz_policy *p)
 		dn_free(&p->dnv[i]);
 	free(p->dnv);
 	cert_store_free(p->store);
+	authz_policy_free(p->shadow);
 	arena_free(p->arena);
 	free(p);
 }
@@ -905,4 +948,16 @@ int
 authz_policy_crl(const struct authz_policy *p, time_t *last, time_t *next)
 {
 	return p != NULL && cert_store_crl(p->store, last, next);
+}
+
+int
+authz_policy_crl_stale(const struct authz_policy *p)
+{
+	return p != NULL && p->crl_stale_warn;
+}
+
+int
+authz_policy_auto_reload(const struct authz_policy *p)
+{
+	return p != NULL ? p->auto_reload : 0;
 }

@@ -119,6 +119,14 @@ enum identity {
 #define EMAIL_SRC_SAN		1
 #define EMAIL_SRC_SUBJECT	2
 
+/* A file the policy read, as it was just before it was read. */
+struct policy_watch {
+	const char		*path;		/* in the policy's arena */
+	int			 exists;
+	unsigned long long	 dev, ino, size;
+	long long		 mtime, ctime;	/* nanoseconds */
+};
+
 struct authz_policy {
 	struct arena		*arena;
 	enum identity		 identity;
@@ -135,6 +143,12 @@ struct authz_policy {
 	size_t			 nsetv, setcap;
 	struct dn		*dnv;		/* a copy of every DN, to free */
 	size_t			 ndnv, dncap;
+	int			 crl_stale_warn;
+	int			 auto_reload;	/* seconds, 0: off */
+	struct authz_policy	*shadow;	/* the candidate, or NULL */
+	int			 shadow_broken;	/* named, did not load */
+	struct policy_watch	*watch;		/* every file read */
+	size_t			 nwatch, watchcap;
 };
 
 /* match.c */

@@ -56,7 +56,12 @@ struct loader {
 	char			*nbuf;		/* normalization buffer */
 	size_t			 nbufsize;
 	int			 has_ca;	/* ca_file is set */
+	char			*shadow;	/* settings.shadow, resolved */
+	int			 shadow_line;
 };
+
+/* authz_policy_load() flag: this is a shadow candidate, which names none. */
+#define POLICY_LOAD_SHADOW	0x100
 
 /*
  * policy_msg.c.  policy_msg() hands msg "FILE:LINE: text" (or "FILE:
@@ -94,6 +99,12 @@ char		*policy_file_path(struct arena *, const char *dir,
 
 /* policy_settings.c: the settings group, into ld->p. */
 void		 policy_settings(struct loader *, const config_setting_t *);
+
+/*
+ * policy_watch.c: records path as it is now (before it is read) among
+ * the files of ld->p, for authz_policy_changed().
+ */
+void		 policy_watch(struct loader *, const char *path);
 
 /* policy_lint.c: the warnings of AUTHZ_LOAD_LINT, on a loaded policy. */
 void		 policy_lint(struct loader *);

@@ -16,7 +16,7 @@
 
 /* ca_file and crl_file as written, until the store is loaded. */
 struct policy_files {
-	const config_setting_t	*ca, *crl;
+	const config_setting_t	*ca, *crl, *stale;
 };
 
 struct policy_name {
@@ -177,6 +177,67 @@ policy_settings_file(struct loader *ld, const config_setting_t *s,
 	*(const config_setting_t **)((char *)f + off) = s;
 }
 
+static void
+policy_settings_crl_stale(struct loader *ld, const config_setting_t *s,
+    struct policy_files *f, size_t off)
+{
+	const char	*v = config_setting_get_string(s);
+
+	(void)off;
+	if (v != NULL && strcmp(v, "deny") == 0)
+		ld->p->crl_stale_warn = 0;
+	else if (v != NULL && strcmp(v, "warn") == 0)
+		ld->p->crl_stale_warn = 1;
+	else {
+		ERR(ld, s, "crl_stale must be \"deny\" or \"warn\"");
+		return;
+	}
+	f->stale = s;
+}
+
+/* Seconds between checks of the policy's files: 1 to one day. */
+static void
+policy_settings_auto_reload(struct loader *ld, const config_setting_t *s,
+    struct policy_files *f, size_t off)
+{
+	int	 v;
+
+	(void)f;
+	(void)off;
+	if (config_setting_type(s) != CONFIG_TYPE_INT ||
+	    (v = config_setting_get_int(s)) < 0 || v > 86400) {
+		ERR(ld, s, "auto_reload must be seconds within 0..86400 "
+		    "(0: off)");
+		return;
+	}
+	ld->p->auto_reload = v;
+}
+
+/* The shadow candidate: a policy file, resolved like the others. */
+static void
+policy_settings_shadow(struct loader *ld, const config_setting_t *s,
+    struct policy_files *f, size_t off)
+{
+	const char	*v = config_setting_get_string(s);
+
+	(void)f;
+	(void)off;
+	if (v == NULL || *v == '\0') {
+		ERR(ld, s, "shadow must be a file name");
+		return;
+	}
+	if (ld->flags & POLICY_LOAD_SHADOW) {
+		ERR(ld, s, "a shadow candidate names no shadow of its own");
+		return;
+	}
+	if ((ld->shadow = policy_file_path(ld->p->arena, ld->dir, v)) ==
+	    NULL) {
+		policy_oom(ld);
+		return;
+	}
+	ld->shadow_line = config_setting_source_line(s);
+}
+
 static const struct {
 	const char	*name;
 	void		(*set)(struct loader *, const config_setting_t *,
@@ -197,6 +258,9 @@ static const struct {
 	    offsetof(struct policy_files, ca) },
 	{ "crl_file",		policy_settings_file,
 	    offsetof(struct policy_files, crl) },
+	{ "crl_stale",		policy_settings_crl_stale,	0 },
+	{ "auto_reload",	policy_settings_auto_reload,	0 },
+	{ "shadow",		policy_settings_shadow,		0 },
 };
 
 /* Loads ca_file and crl_file (relative to the policy file) into a store. */
@@ -208,6 +272,10 @@ policy_settings_store(struct loader *ld, const struct policy_files *f)
 
 	if (f->crl != NULL && f->ca == NULL) {
 		ERR(ld, f->crl, "crl_file needs ca_file");
+		return;
+	}
+	if (f->stale != NULL && f->crl == NULL) {
+		ERR(ld, f->stale, "crl_stale needs crl_file");
 		return;
 	}
 	if (f->ca == NULL)
@@ -224,6 +292,9 @@ policy_settings_store(struct loader *ld, const struct policy_files *f)
 		ERR(ld, f->ca, "cannot load %s: %s", capath, reason);
 		return;
 	}
+	policy_watch(ld, capath);
+	if (crlpath != NULL)
+		policy_watch(ld, crlpath);
 	if (crlpath != NULL && policy_file_regular(crlpath, &reason) == -1) {
 		ERR(ld, f->crl, "cannot load %s: %s", crlpath, reason);
 		return;
@@ -233,12 +304,14 @@ policy_settings_store(struct loader *ld, const struct policy_files *f)
 		ERR(ld, f->crl != NULL ? f->crl : f->ca, "cannot load %s%s%s: "
 		    "%s", capath, crlpath ? " or " : "", crlpath ? crlpath : "",
 		    reason ? reason : "unusable");
+	else
+		cert_store_crl_stale(ld->p->store, ld->p->crl_stale_warn);
 }
 
 void
 policy_settings(struct loader *ld, const config_setting_t *set)
 {
-	struct policy_files	 f = { NULL, NULL };
+	struct policy_files	 f = { NULL, NULL, NULL };
 	const config_setting_t	*s;
 	const char		*name;
 	size_t			 k;
