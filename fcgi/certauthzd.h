@@ -9,6 +9,8 @@
 
 #include <sys/types.h>
 
+#include <signal.h>
+
 #include <fastcgi.h>
 #include <fcgiapp.h>
 
@@ -91,6 +93,15 @@ void	 server_decision_log(const struct authz_policy *,
 void	 server_policy_msg(void *, const char *);
 /* Blocks SIGHUP/SIGINT/SIGTERM, ignores SIGPIPE; call before any thread. */
 void	 server_signals_block(void);
+
+/*
+ * watch.c.  watch_wait() waits for a signal of set and returns it; in
+ * between it logs a stale CRL of p (once per generation gen) and, with
+ * auto_reload, returns -1 when p's files changed and a reload is due,
+ * 0 when the caller is only to call again.
+ */
+int	 watch_wait(const sigset_t *, const struct authz_policy *,
+	    unsigned long gen);
 /*
  * For metrics.c: 1 when a policy is installed, every worker and the
  * gatherer run and no stop has begun, else 0; the open FastCGI

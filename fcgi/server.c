@@ -1049,9 +1049,11 @@ ready:
 	    conf->metrics_fd != -1 ? ", metrics on -M" : "");
 
 	for (;;) {
-		if (sigwait(&server_sigset, &sig) != 0)
+		/* only this thread swaps srv.current: no lock to read it */
+		if ((sig = watch_wait(&server_sigset, srv.current->policy,
+		    atomic_load(&srv.generation))) == 0)
 			continue;
-		if (sig == SIGHUP)
+		if (sig == SIGHUP || sig == -1)	/* -1: auto_reload */
 			server_reload();
 		else
 			break;
