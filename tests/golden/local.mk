@@ -17,6 +17,7 @@ EXTRA_DIST += tests/golden/golden.sh tests/golden/policies.sh \
 	tests/golden/eku-first.conf \
 	tests/golden/emptylist.conf tests/golden/emptylist.txt \
 	tests/golden/include.conf tests/golden/include.inc \
+	tests/golden/shadow.conf tests/golden/shadow-cand.conf \
 	tests/golden/errors/bad-ca.conf \
 	tests/golden/errors/ca-not-a-file.conf \
 	tests/golden/errors/list-not-a-file.conf \
