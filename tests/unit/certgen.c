@@ -13,7 +13,7 @@
 
 #include "certgen.h"
 
-static void
+static void __attribute__((noreturn))
 die(const char *what)
 {
 	fprintf(stderr, "certgen: %s failed\n", what);
@@ -87,8 +87,8 @@ static void
 add_raw(X509 *x, const char *oid, const unsigned char *der, size_t len)
 {
 	ASN1_OBJECT	  *obj;
-	ASN1_OCTET_STRING *os;
-	X509_EXTENSION	  *ex;
+	ASN1_OCTET_STRING *os = NULL;
+	X509_EXTENSION	  *ex = NULL;
 
 	if ((obj = OBJ_txt2obj(oid, 1)) == NULL ||
 	    (os = ASN1_OCTET_STRING_new()) == NULL ||
