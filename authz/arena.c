@@ -3,6 +3,8 @@
  * once and released whole, so its many small strings (a list may hold a
  * million) live in large chunks and are never freed one by one.
  */
+#include "config.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

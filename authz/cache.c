@@ -10,6 +10,8 @@
  * other on every request).  Only successful decodes are cached, and
  * nothing that depends on the time is kept here.
  */
+#include "config.h"
+
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>

@@ -17,7 +17,8 @@
  * a policy can match is then copied out as plain C data; no OpenSSL
  * type leaves this file.  Any doubt is an error, never a guess.
  */
-#define _DEFAULT_SOURCE
+#include "config.h"
+
 #include <arpa/inet.h>
 #include <stdint.h>
 #include <stdlib.h>

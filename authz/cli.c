@@ -18,8 +18,6 @@
  * check prints after the line how it was reached (cli_explain()): the
  * trace eval.c hands it, never a second evaluator.
  */
-#define _POSIX_C_SOURCE 200809L
-
 #include "config.h"
 
 #include <stdio.h>

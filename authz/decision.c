@@ -4,6 +4,8 @@
  * URI, a host) goes through authz_escape(), so no certificate or request
  * can forge a second line or a key=value pair of its own.
  */
+#include "config.h"
+
 #include <stdio.h>
 #include <string.h>
 

@@ -12,7 +12,8 @@
  * keywords first (OpenSSL's own table has "uid" for uniqueIdentifier),
  * then OpenSSL's object table; no OpenSSL type leaves this file.
  */
-#define _DEFAULT_SOURCE
+#include "config.h"
+
 #include <ctype.h>
 #include <stdint.h>
 #include <stdlib.h>

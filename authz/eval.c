@@ -20,7 +20,7 @@
  * (authz_decide_trace(), `certauthz check --explain`) is handed each
  * step; without one, each step costs a NULL test.
  */
-#define _POSIX_C_SOURCE 200809L
+#include "config.h"
 
 #include <ctype.h>
 #include <stdio.h>

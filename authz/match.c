@@ -9,7 +9,7 @@
  * matcher returning 1 (holds), 0 (does not) or -1 (cannot tell: the
  * caller denies).  A value set without values holds for nothing.
  */
-#define _POSIX_C_SOURCE 200809L
+#include "config.h"
 
 #include <sys/socket.h>
 #include <netinet/in.h>

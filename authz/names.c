@@ -7,7 +7,7 @@
  * else in the library (only OpenSSL's table of object names), so every
  * other file may call it.
  */
-#define _POSIX_C_SOURCE 200809L
+#include "config.h"
 
 #include <ctype.h>
 #include <string.h>

@@ -25,8 +25,6 @@
  * specification: authz/ never includes fcgiapp.h.  Everything read is
  * bounded (PING_READ_MAX in all).
  */
-#define _POSIX_C_SOURCE 200809L
-
 #include "config.h"
 
 #include <sys/socket.h>

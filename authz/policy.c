@@ -18,7 +18,7 @@
  * Relative paths (ca_file, crl_file, list files) are resolved against
  * the directory of the policy file.
  */
-#define _POSIX_C_SOURCE 200809L
+#include "config.h"
 
 #include <sys/stat.h>
 

@@ -6,7 +6,7 @@
  * make it allocate without bound.  Nothing here reports or keeps state:
  * each function says why it failed, and the caller reports.
  */
-#define _POSIX_C_SOURCE 200809L
+#include "config.h"
 
 #include <sys/stat.h>
 

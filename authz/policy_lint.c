@@ -6,7 +6,7 @@
  * rules a deny rule shadows, serials matched without their issuer, and
  * deny rules on fingerprint.  A warning never refuses the file.
  */
-#define _POSIX_C_SOURCE 200809L
+#include "config.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -4,7 +4,7 @@
  * counted in ld->errors, and any error refuses the whole file.
  * Warnings (AUTHZ_LOAD_LINT only) are not counted.
  */
-#define _POSIX_C_SOURCE 200809L
+#include "config.h"
 
 #include <stdarg.h>
 #include <stdio.h>

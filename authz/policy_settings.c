@@ -6,7 +6,7 @@
  * that is not set keeps the default authz_policy_load() gave it.
  * ca_file and crl_file are loaded together, once both are known.
  */
-#define _POSIX_C_SOURCE 200809L
+#include "config.h"
 
 #include <stddef.h>
 #include <string.h>

@@ -4,6 +4,8 @@
  * the set stores their hashes and pointers.  A million entries cost
  * about 24 bytes each plus the strings.
  */
+#include "config.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

@@ -10,7 +10,8 @@
  * "(subject)" by where it comes from), dns, uri, ip, fingerprint, spki,
  * not_before, not_after (ISO 8601 UTC), eku, and ca (yes or no).
  */
-#define _DEFAULT_SOURCE
+#include "config.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -25,8 +25,6 @@
  * load or a certificate file cannot be read.  Otherwise each mismatch
  * prints a --- want / +++ got report and the exit status is 1.
  */
-#define _POSIX_C_SOURCE 200809L
-
 #include "config.h"
 
 #include <errno.h>

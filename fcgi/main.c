@@ -8,9 +8,7 @@
  * SIGTERM/SIGINT, clean up.  The daemon never forks into the
  * background.
  */
-#ifdef HAVE_CONFIG_H
 #include "config.h"
-#endif
 
 #include <sys/stat.h>
 

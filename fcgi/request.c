@@ -10,6 +10,8 @@
  * arrives as the fault, since libfcgi hands over C strings in which a
  * NUL cuts a value and a second copy of a name can hide.
  */
+#include "config.h"
+
 #include <string.h>
 
 #include "certauthzd.h"

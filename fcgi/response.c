@@ -7,6 +7,8 @@
  * identity that would need cutting, so every allow it hands over can be
  * sent).  A deny and a fault carry a fixed body that never says why.
  */
+#include "config.h"
+
 #include <stdio.h>
 #include <string.h>
 

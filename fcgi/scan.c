@@ -14,6 +14,8 @@
  * are defined here so that this file builds, and fuzzes, without
  * libfcgi's headers.
  */
+#include "config.h"
+
 #include <stdint.h>
 #include <string.h>
 

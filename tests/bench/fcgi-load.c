@@ -31,7 +31,7 @@
  * answer was wrong or failed.
  */
 
-#define _POSIX_C_SOURCE 200809L
+#include "config.h"
 
 #include <sys/socket.h>
 #include <sys/un.h>

@@ -21,7 +21,7 @@
  * SIGTERM/SIGINT stop it at once (nothing to flush).
  */
 
-#define _POSIX_C_SOURCE 200809L
+#include "config.h"
 
 #include <sys/socket.h>
 #include <sys/un.h>

@@ -17,7 +17,7 @@
  * SIGTERM/SIGINT flush FILE, unlink PATH and exit 0.
  */
 
-#define _GNU_SOURCE	/* recvmmsg */
+#include "config.h"
 
 #include <sys/socket.h>
 #include <sys/un.h>

@@ -5,7 +5,8 @@
  *
  * Usage: regress-X FILE|DIR ...   (each regular file is one input)
  */
-#define _GNU_SOURCE	/* asprintf, mkstemp under -std=c11 */
+#include "config.h"
+
 #include <sys/stat.h>
 
 #include <dirent.h>

@@ -10,6 +10,8 @@
  * form does) is DER: it is base64-encoded and decoded as bare base64,
  * so that mutations reach the ASN.1 and the extensions directly.
  */
+#include "config.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

@@ -2,6 +2,8 @@
  * fuzz_dn.c: dn_parse() on any bytes; for what parses, the round trip
  * parse(render(x)) is equal to x and rendering is stable.
  */
+#include "config.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

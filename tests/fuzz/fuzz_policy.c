@@ -4,6 +4,8 @@
  * starts with "FILE:", lint mode agrees, and a loaded policy decides a
  * fixed request without crashing or leaking.
  */
+#include "config.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

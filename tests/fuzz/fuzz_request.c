@@ -10,6 +10,8 @@
  * DNs equal to the certificate's, no fault; the decision line is one
  * line; header values hold no byte below 0x20.
  */
+#include "config.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

@@ -17,6 +17,8 @@
  *    of the input is never INVALID unless the input is, never COMPLETE
  *    unless the input is the same request, and knows the same role.
  */
+#include "config.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

@@ -3,7 +3,8 @@
  * client certificate made in memory by tests/unit/certgen.c (nothing is
  * ever committed).
  */
-#define _GNU_SOURCE	/* asprintf, mkstemp under -std=c11 */
+#include "config.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

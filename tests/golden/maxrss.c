@@ -5,7 +5,7 @@
  * tests/golden/biglist.sh (/usr/bin/time may be absent).  Exits with
  * the command's status.
  */
-#define _POSIX_C_SOURCE 200809L
+#include "config.h"
 
 #include <sys/resource.h>
 #include <sys/time.h>

@@ -9,6 +9,8 @@
  * Usage: gen PKIDIR OUTDIR     writes OUTDIR/NAME.pem for each case
  * below.  Nothing it writes is committed: tests run it at test time.
  */
+#include "config.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 

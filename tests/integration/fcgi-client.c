@@ -22,7 +22,7 @@
  * -q the stdout records of each answer are printed as they come.
  * Exit status: 0 when every request got an END_REQUEST, 1 otherwise.
  */
-#define _GNU_SOURCE	/* strndup */
+#include "config.h"
 
 #include <sys/socket.h>
 #include <sys/time.h>

@@ -5,7 +5,8 @@
  * Usage: bench_decode CERT.pem [ITERATIONS]
  * Prints microseconds per certificate for each and the ratio.
  */
-#define _DEFAULT_SOURCE
+#include "config.h"
+
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>

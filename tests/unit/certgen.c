@@ -4,6 +4,8 @@
  * NUL bytes, BMPString and T61String values, raw and negative serials,
  * multi-valued RDNs, raw and duplicate extensions, version 1.
  */
+#include "config.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

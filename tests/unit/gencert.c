@@ -8,6 +8,8 @@
  * below, all signed by one throw-away P-256 key made here, which is
  * also every certificate's own key.  Nothing is ever committed.
  */
+#include "config.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 

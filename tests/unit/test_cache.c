@@ -2,7 +2,8 @@
  * test_cache.c: the per-thread certificate cache.  Usage: test_cache
  * PKIDIR (certs.sh runs it).
  */
-#define _DEFAULT_SOURCE
+#include "config.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -6,7 +6,8 @@
  * X509_NAME_print_ex() and X509_NAME_oneline() print them for nginx,
  * Apache and lighttpd, fingerprints from X509_digest(), spki from i2d_X509_PUBKEY().
  */
-#define _DEFAULT_SOURCE
+#include "config.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -2,6 +2,8 @@
  * test_decision.c: the decision line and header values (decision.c),
  * and the decisions made before any policy is consulted (eval.c).
  */
+#include "config.h"
+
 #include <stdio.h>
 #include <string.h>
 

@@ -1,6 +1,8 @@
 /*
  * test_dn.c: DN parsing, comparison and rendering, without certificates.
  */
+#include "config.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -5,7 +5,7 @@
  * more than AUTHZ_RDN_MAX values, and a subject of 36 OUs, longer than
  * a header holds.  Each allow has a deny twin.
  */
-#define _POSIX_C_SOURCE 200809L
+#include "config.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -2,6 +2,8 @@
  * test_match.c: names_serial(), the glob matcher, value normalization
  * and the hash set (names.c, match.c, set.c, arena.c).
  */
+#include "config.h"
+
 #include <stdio.h>
 #include <string.h>
 

@@ -8,6 +8,8 @@
  * expects INCOMPLETE, so "wait for more" and "decided" cannot be mixed
  * up at any byte.
  */
+#include "config.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
