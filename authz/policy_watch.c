@@ -5,7 +5,7 @@
  * mtime and ctime: a rename over it (the safe way to replace a file), an
  * edit in place and a removal all show.  Nothing here reads a file.
  */
-#define _POSIX_C_SOURCE 200809L
+#include "config.h"
 
 #include <sys/stat.h>
 

@@ -11,7 +11,7 @@
  * its own; a load that failed is not tried again until the files
  * change again, so a broken file is logged once, not every interval.
  */
-#define _POSIX_C_SOURCE 200809L
+#include "config.h"
 
 #include <errno.h>
 #include <signal.h>
