@@ -1,4 +1,7 @@
-# tests/unit: fragment of Makefile.am (cert, dn, cache).
+# tests/unit/: the C unit tests, each a program that prints file and
+# line on failure.
+
+# cert, dn, cache
 #
 # test_dn runs on its own; certs.sh makes certificates (gencert and the
 # test PKI) and runs test_cert and test_cache over them.  bench_decode is
@@ -23,3 +26,22 @@ tests_unit_gencert_LDADD = $(CRYPTO_LIBS)
 tests_unit_bench_decode_SOURCES = tests/unit/bench_decode.c
 tests_unit_bench_decode_CFLAGS = $(AM_CFLAGS) $(PTHREAD_CFLAGS)
 tests_unit_bench_decode_LDADD = $(AUTHZ_LIBS) $(PTHREAD_LIBS)
+
+# policy, match, eval, decision
+TESTS += tests/unit/test_match tests/unit/test_decision tests/unit/test_eval
+check_PROGRAMS += tests/unit/test_match tests/unit/test_decision \
+	tests/unit/test_eval
+tests_unit_test_match_SOURCES = tests/unit/test_match.c
+tests_unit_test_match_LDADD = $(AUTHZ_LIBS)
+tests_unit_test_decision_SOURCES = tests/unit/test_decision.c
+tests_unit_test_decision_LDADD = $(AUTHZ_LIBS)
+tests_unit_test_eval_SOURCES = tests/unit/test_eval.c tests/unit/test.h \
+	$(CERTGEN_SRC)
+tests_unit_test_eval_LDADD = $(AUTHZ_LIBS)
+
+# fcgi/scan.c
+TESTS += tests/unit/test_scan
+check_PROGRAMS += tests/unit/test_scan
+tests_unit_test_scan_SOURCES = tests/unit/test_scan.c tests/unit/test.h \
+	fcgi/scan.c fcgi/scan.h
+tests_unit_test_scan_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/fcgi

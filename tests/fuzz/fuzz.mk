@@ -93,18 +93,3 @@ fuzz-smoke:
 	@echo "make fuzz-smoke needs: ./configure CC=clang --enable-fuzzing --enable-sanitizers"; exit 1
 endif
 CLEANFILES += tests/fuzz/*.log
-
-# tests/hostile/ and the hardening tests in tests/integration/.
-check_PROGRAMS += tests/hostile/gen
-tests_hostile_gen_SOURCES = tests/hostile/gen.c $(CERTGEN_SRC)
-tests_hostile_gen_LDADD = $(CRYPTO_LIBS)
-dist_noinst_SCRIPTS += tests/hostile/gen.sh tests/hostile/fcgi.py \
-	tests/hostile/logcheck.py
-TESTS += tests/integration/hostile.sh
-dist_noinst_SCRIPTS += tests/integration/hostile.sh
-TESTS += tests/integration/hostile-nul.sh
-dist_noinst_SCRIPTS += tests/integration/hostile-nul.sh
-TESTS += tests/integration/faults.sh
-dist_noinst_SCRIPTS += tests/integration/faults.sh
-TESTS += tests/integration/limits.sh
-dist_noinst_SCRIPTS += tests/integration/limits.sh
