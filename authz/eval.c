@@ -4,19 +4,21 @@
  * In this order, the first that applies decides: a transport fault; no
  * usable policy (a fault); SSL_CLIENT_VERIFY not SUCCESS; a missing or
  * unusable certificate; a forwarded serial or DN that disagrees with
- * it; validity; clientAuth; ca_file/crl_file; several CNs or a NUL
- * byte (eval_cert()); a request target that cannot be placed
- * (eval_place(), whatever policy decides); then the policy
- * (eval_policy(): named by CERTAUTHZ_POLICY, else the first whose
- * `when` holds, matched against the paths eval_place() found), its
- * deny rules, its allow rules, and a deny when nothing allowed
- * (eval_rules()).  Anything that cannot
- * be evaluated is a deny: every path out of authz_decide() that is not
- * the one allow is a deny or a fault.
+ * it (eval_forwarded()); validity; clientAuth; ca_file/crl_file;
+ * several CNs or a NUL byte (eval_cert()); a request target that
+ * cannot be placed (eval_place(), whatever policy decides); then the
+ * policy (eval_policy(): named by CERTAUTHZ_POLICY, else the first
+ * whose `when` holds, matched against the paths eval_place() found),
+ * its deny rules, its allow rules, and a deny when nothing allowed
+ * (eval_rules()).  Anything that cannot be evaluated is a deny: every
+ * path out of authz_decide() that is not the one allow is a deny or a
+ * fault.
  *
  * A policy with a shadow candidate (settings.shadow) has it decide the
  * same request beside it (eval_shadow()), on the certificate already
- * decoded; only the decision line shows what it said.  A trace
+ * decoded and, once the enforced decision found them to agree, without
+ * comparing the forwarded serial and DNs again; only the decision line
+ * shows what it said.  A trace
  * (authz_decide_trace(), `certauthz check --explain`) is handed each
  * step; without one, each step costs a NULL test.
  */
@@ -478,16 +480,13 @@ eval_serial_is(const char *fwd, const char *s)
 }
 
 /*
- * The certificate itself, and what the server forwarded about it
- * (certauthz.conf(5), THE CERTIFICATE ITSELF).  Returns NULL, or why it
- * is denied.
+ * What the server forwarded about the certificate (serials, DNs) against
+ * the certificate itself: no policy setting changes it.  Returns NULL,
+ * or why it is denied.
  */
 static const char *
-eval_cert(const struct authz_policy *p, const struct authz_request *req,
-    const struct cert_info *ci, time_t now)
+eval_forwarded(const struct authz_request *req, const struct cert_info *ci)
 {
-	const char	*reason = NULL;
-
 	if (req->serial != NULL && req->serial_alt != NULL &&
 	    !eval_serial_is(req->serial_alt, req->serial))
 		return "SSL_CLIENT_M_SERIAL and SSL_CLIENT_SERIAL disagree";
@@ -501,6 +500,19 @@ eval_cert(const struct authz_policy *p, const struct authz_request *req,
 	if (req->i_dn != NULL && !dn_matches_forwarded(&ci->issuer,
 	    req->i_dn))
 		return "forwarded issuer DN disagrees with the certificate";
+	return NULL;
+}
+
+/*
+ * The certificate itself against the policy's settings (certauthz.conf(5),
+ * DECISION).  Returns NULL, or why it is denied.
+ */
+static const char *
+eval_cert(const struct authz_policy *p, const struct cert_info *ci,
+    time_t now)
+{
+	const char	*reason = NULL;
+
 	if (p->check_validity && now < ci->not_before)
 		return "certificate is not yet valid";
 	if (p->check_validity && now > ci->not_after)
@@ -622,13 +634,15 @@ eval_rules(const struct authz_policy *p, const struct pol *pl,
 
 /*
  * authz_decide() without the shadow: with given set, the certificate
- * already decoded for req (by the enforced policy's decision), which
- * the cache is not asked for again.
+ * already decoded for req by the enforced policy's decision, which the
+ * cache is not asked for again; with agreed set too, that decision found
+ * it to agree with what the server forwarded, which is not checked
+ * again (no policy setting changes that check).
  */
 static void
 eval_decide(const struct authz_policy *p, const struct authz_request *req,
     struct cert_cache *cache, time_t now, struct authz_decision *d,
-    const struct authz_trace *tr, const struct cert_info *given)
+    const struct authz_trace *tr, const struct cert_info *given, int agreed)
 {
 	const struct cert_info	*ci;
 	const struct pol	*pl;
@@ -675,7 +689,8 @@ eval_decide(const struct authz_policy *p, const struct authz_request *req,
 	}
 	d->cert = ci;
 	d->email = eval_email(p, ci);
-	if ((reason = eval_cert(p, req, ci, now)) != NULL) {
+	if ((!agreed && (reason = eval_forwarded(req, ci)) != NULL) ||
+	    (reason = eval_cert(p, ci, now)) != NULL) {
 		eval_deny(d, reason);
 		return;
 	}
@@ -705,7 +720,9 @@ eval_shadow(const struct authz_policy *p, const struct authz_request *req,
 		d->shadow_reason = "shadow policy did not load";
 		return;
 	}
-	eval_decide(p->shadow, req, NULL, now, &sd, NULL, d->cert);
+	/* past its certificate checks, the enforced decision has a policy */
+	eval_decide(p->shadow, req, NULL, now, &sd, NULL, d->cert,
+	    d->policy != NULL);
 	d->shadow = 1;
 	d->shadow_result = sd.result;
 	d->shadow_policy = sd.policy;
@@ -723,7 +740,7 @@ authz_decide_trace(const struct authz_policy *p,
     const struct authz_request *req, struct cert_cache *cache, time_t now,
     struct authz_decision *d, const struct authz_trace *tr)
 {
-	eval_decide(p, req, cache, now, d, tr, NULL);
+	eval_decide(p, req, cache, now, d, tr, NULL, 0);
 	if (p != NULL && (p->shadow != NULL || p->shadow_broken))
 		eval_shadow(p, req, now, d);
 }

@@ -12,7 +12,7 @@
 #
 # Environment: top_srcdir, top_builddir (set by `make bench`);
 #   BENCH_SECONDS   seconds per measured case (default 5)
-#   BENCH_CASES     which sections (default "direct metrics reload memory
+#   BENCH_CASES     which sections (default "direct metrics shadow reload memory
 #                   e2e wiring apache"; "profile" adds an strace -c run)
 #   BENCH_THREADS   -n of the null responder (16: a thread per connection)
 #   BENCH_DAEMON_THREADS  -n of certauthzd (default: the daemon's own)
@@ -30,7 +30,7 @@ set -u
 : "${top_srcdir:?run through make bench}"
 : "${top_builddir:?run through make bench}"
 SECS=${BENCH_SECONDS:-5}
-CASES=${BENCH_CASES:-direct metrics reload memory e2e wiring apache}
+CASES=${BENCH_CASES:-direct metrics shadow reload memory e2e wiring apache}
 THREADS=${BENCH_THREADS:-16}
 # certauthzd runs with its own default -n (two per CPU) unless told.
 DTHREADS=${BENCH_DAEMON_THREADS:+-n $BENCH_DAEMON_THREADS}
@@ -391,6 +391,50 @@ if has metrics && [ $have_daemon = 1 ]; then
 		result "metrics: zero wrong answers during scrapes" $st "$errs wrong, $scrapes scrapes"
 	else
 		log "certauthzd -M did not start: metrics case skipped"
+	fi
+fi
+
+# --- shadow: the cost of a candidate policy decided beside the enforced one
+if has shadow && [ $have_daemon = 1 ]; then
+	log ""
+	log "== shadow: warm keep-alive, certauthzd without vs with settings.shadow (policy-b as the candidate), $CONNS connections, ${SECS}s per case"
+	sed "s|^settings = { |settings = { shadow = \"$run/policy-b.conf\"; |" \
+	    "$run/policy-a.conf" > "$run/policy-shadow.conf"
+	DPID0=$DPID SPID=""
+	if "$D" -t -c "$run/policy-shadow.conf" >/dev/null 2>&1 &&
+	    start_daemon "$run/policy-shadow.conf" "$run/shadow.sock" "$DLOGSOCK"; then
+		SPID=$DPID
+	fi
+	DPID=$DPID0
+	if [ -n "$SPID" ]; then
+		nbest=0 pbest=0 sbest=0 errs=0 prps=""
+		for i in $(seq 1 "$ROUNDS"); do
+			n1=$(load null-ka-warm-s$i shadow "$NSOCK" "$WARM" "$NPID" -k -c "$CONNS" -e 200)
+			if [ $((i % 2)) = 1 ]; then
+				p1=$(load certauthzd-ka-warm-noshadow-$i shadow "$DSOCK" "$WARM" "$DPID" -k -c "$CONNS")
+				s1=$(load certauthzd-ka-warm-shadow-$i shadow "$run/shadow.sock" "$WARM" "$SPID" -k -c "$CONNS")
+			else
+				s1=$(load certauthzd-ka-warm-shadow-$i shadow "$run/shadow.sock" "$WARM" "$SPID" -k -c "$CONNS")
+				p1=$(load certauthzd-ka-warm-noshadow-$i shadow "$DSOCK" "$WARM" "$DPID" -k -c "$CONNS")
+			fi
+			nbest=$(max "$nbest" "$(kv rps "$n1")")
+			pbest=$(max "$pbest" "$(kv rps "$p1")")
+			sbest=$(max "$sbest" "$(kv rps "$s1")")
+			prps="$prps $(kv rps "$p1")"
+			errs=$((errs + $(bad "$n1") + $(bad "$p1") + $(bad "$s1")))
+		done
+		stop_pid "$SPID"
+		noise=$(echo $prps | awk '{ mn = $1; mx = $1; for (i = 2; i <= NF; i++) { if ($i < mn) mn = $i; if ($i > mx) mx = $i } printf "%.3f", (mx > 0 ? (mx - mn) / mx : 0) }')
+		rs=$(ratio "$sbest" "$pbest")
+		log "without shadow: $pbest/s, ratio $(ratio "$pbest" "$nbest") of null ($nbest/s); rounds:$prps (spread $noise)"
+		log "with shadow: $sbest/s, ratio $(ratio "$sbest" "$nbest") of null; with / without: $rs"
+		log "  cpu/decision without $(kv cpu_us_per_req "$p1") us, with $(kv cpu_us_per_req "$s1") us (last round)"
+		if awk -v r="$rs" 'BEGIN { exit !(r >= 0.85) }'; then st=PASS; else st=FAIL; fi
+		result "shadow: a candidate policy costs at most 15% (with/without >= 0.85)" $st "$rs (spread $noise; $sbest vs $pbest /s; null $nbest /s)"
+		if [ "$errs" -eq 0 ]; then st=PASS; else st=FAIL; fi
+		result "shadow: zero wrong answers" $st "$errs wrong"
+	else
+		log "certauthzd with a shadow policy did not start: shadow case skipped"
 	fi
 fi
 
