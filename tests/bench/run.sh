@@ -465,6 +465,43 @@ if has reload && [ $have_daemon = 1 ]; then
 	if [ "$rerr" -eq 0 ]; then st=PASS; else st=FAIL; fi
 	result "zero errors during 20 reloads" $st "$rerr wrong/failed of $(kv requests "$rl")"
 	cp "$run/policy-a.conf" "$run/policy.conf"
+
+	# The same without a signal: settings.auto_reload = 1 and the file
+	# swapped every 1.5 s (a change must hold still 1 s to be loaded).
+	log "== reload: auto_reload picks up a swapped policy file during $((SECS * 2))s of keep-alive load, no SIGHUP"
+	for p in a b; do
+		sed 's/^settings = { /settings = { auto_reload = 1; /' \
+		    "$run/policy-$p.conf" > "$run/policy-auto-$p.conf"
+	done
+	cp "$run/policy-auto-a.conf" "$run/policy-auto.conf"
+	DPID0=$DPID APID=""
+	start_daemon "$run/policy-auto.conf" "$run/auto.sock" && APID=$DPID
+	DPID=$DPID0
+	if [ -n "$APID" ]; then
+		(
+			i=0
+			while [ $i -lt $((SECS * 2 * 2 / 3)) ]; do
+				sleep 1.5
+				if [ $((i % 2)) = 0 ]; then p=b; else p=a; fi
+				cp "$run/policy-auto-$p.conf" "$run/policy-auto.tmp"
+				mv "$run/policy-auto.tmp" "$run/policy-auto.conf"
+				i=$((i + 1))
+			done
+		) &
+		swap=$!
+		a=$(lines)
+		al=$(SECS=$((SECS * 2)) load certauthzd-ka-autoreload reload "$run/auto.sock" "$WARM" "$APID" -k -c "$CONNS" -i 100)
+		wait "$swap"
+		b=$(lines)
+		nload=$(sed -n "$a,${b}p" "$dlog" | grep -ci 'loaded')
+		aerr=$(( $(kv wrong "$al") + $(kv errors "$al") + $(kv other "$al") ))
+		stop_pid "$APID"
+		log "auto_reload: $(kv rps "$al")/s, $nload policy loads logged, worst 100 ms slot $(kv slot_min "$al") vs median $(kv slot_median "$al")"
+		if [ "$aerr" -eq 0 ] && [ "$nload" -ge 2 ]; then st=PASS; else st=FAIL; fi
+		result "zero errors while auto_reload swaps the policy (at least 2 loads)" $st "$aerr wrong/failed of $(kv requests "$al"), $nload loads"
+	else
+		log "certauthzd with auto_reload did not start: case skipped"
+	fi
 fi
 
 # --- 4. memory and the big list -------------------------------------------
