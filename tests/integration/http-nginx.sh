@@ -20,22 +20,8 @@ n=$T/nginx
 mkdir -p "$n/snippets" "$n/tmp"
 cp "$contrib/nginx/certauthz-http-location.conf" \
     "$contrib/nginx/certauthz-http-proxy.conf" "$n/snippets/"
-user=
-[ "$(id -u)" = 0 ] && user="user root;"
-cat > "$n/nginx.conf" <<NGINX
-$user
-worker_processes 1;
-daemon off;
-pid $n/nginx.pid;
-error_log $n/error.log info;
-events { worker_connections 256; }
-http {
-	access_log $n/access.log;
-	client_body_temp_path $n/tmp/body;
-	proxy_temp_path $n/tmp/proxy;
-	fastcgi_temp_path $n/tmp/fastcgi;
-	uwsgi_temp_path $n/tmp/uwsgi;
-	scgi_temp_path $n/tmp/scgi;
+nginx_head "$n" 256 > "$n/nginx.conf"
+cat >> "$n/nginx.conf" <<NGINX
 
 	# As certauthz-http-location.conf says to define it.
 	upstream certauthzd_http {
@@ -63,11 +49,7 @@ http {
 	}
 }
 NGINX
-nginx -t -q -p "$n/" -e "$n/error.log" -c "$n/nginx.conf" ||
-    fail "nginx -t: $(cat "$n/error.log")"
-nginx -p "$n/" -e "$n/error.log" -c "$n/nginx.conf" &
-track_pid $!
-wait_for_port "$port" 10 || fail "nginx did not start: $(cat "$n/error.log")"
+nginx_run "$n" "$port"
 start_echo "$bport"
 u=https://127.0.0.1:$port
 

@@ -79,33 +79,15 @@ server() {
 	}
 SERVER
 }
-user=
-[ "$(id -u)" = 0 ] && user="user root;"
-cat > "$n/nginx.conf" <<NGINX
-$user
-worker_processes 1;
-daemon off;
-pid $n/nginx.pid;
-error_log $n/error.log info;
-events { worker_connections 64; }
-http {
-	access_log $n/access.log;
-	client_body_temp_path $n/tmp/body;
-	proxy_temp_path $n/tmp/proxy;
-	fastcgi_temp_path $n/tmp/fastcgi;
-	uwsgi_temp_path $n/tmp/uwsgi;
-	scgi_temp_path $n/tmp/scgi;
+nginx_head "$n" 64 > "$n/nginx.conf"
+cat >> "$n/nginx.conf" <<NGINX
 	upstream certauthzd { server unix:$T/certauthzd.sock; }
 	upstream certauthzd_http { server unix:$hsock; keepalive 4; }
 $(server "$fport" fcgi/certauthz-location.conf fcgi/certauthz-proxy.conf)
 $(server "$hport" http/certauthz-http-location.conf http/certauthz-http-proxy.conf)
 }
 NGINX
-nginx -t -q -p "$n/" -e "$n/error.log" -c "$n/nginx.conf" ||
-    fail "nginx -t: $(cat "$n/error.log")"
-nginx -p "$n/" -e "$n/error.log" -c "$n/nginx.conf" &
-track_pid $!
-wait_for_port "$fport" 10 || fail "nginx did not start: $(cat "$n/error.log")"
+nginx_run "$n" "$fport"
 start_echo "$bport"
 
 # one PORT TARGET: "CODE routed=AREA policy=POLICY"

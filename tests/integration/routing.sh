@@ -47,8 +47,6 @@ n=$T/nginx
 mkdir -p "$n/snippets" "$n/tmp"
 cp "$contrib/nginx/certauthz_params" "$contrib/nginx/certauthz-location.conf" \
     "$contrib/nginx/certauthz-proxy.conf" "$n/snippets/"
-user=
-[ "$(id -u)" = 0 ] && user="user root;"
 tls="ssl_certificate $PKI/server.pem;
 	ssl_certificate_key $PKI/server.key;
 	ssl_client_certificate $PKI/client-chain.pem;
@@ -56,20 +54,8 @@ tls="ssl_certificate $PKI/server.pem;
 	ssl_verify_depth 2;
 	include snippets/certauthz-location.conf;"
 echo_body='user=$http_x_certauthz_user policy=$http_x_certauthz_policy uri=$request_uri\n'
-cat > "$n/nginx.conf" <<NGINX
-$user
-worker_processes 1;
-daemon off;
-pid $n/nginx.pid;
-error_log $n/error.log info;
-events { worker_connections 64; }
-http {
-	access_log $n/access.log;
-	client_body_temp_path $n/tmp/body;
-	proxy_temp_path $n/tmp/proxy;
-	fastcgi_temp_path $n/tmp/fastcgi;
-	uwsgi_temp_path $n/tmp/uwsgi;
-	scgi_temp_path $n/tmp/scgi;
+nginx_head "$n" 64 > "$n/nginx.conf"
+cat >> "$n/nginx.conf" <<NGINX
 	upstream certauthzd { server unix:$T/certauthzd.sock; }
 
 	server {
@@ -119,11 +105,7 @@ http {
 	}
 }
 NGINX
-nginx -t -q -p "$n/" -e "$n/error.log" -c "$n/nginx.conf" ||
-    fail "nginx -t: $(cat "$n/error.log")"
-nginx -p "$n/" -e "$n/error.log" -c "$n/nginx.conf" &
-track_pid $!
-wait_for_port "$port" 10 || fail "nginx did not start: $(cat "$n/error.log")"
+nginx_run "$n" "$port"
 wait_for_port "$bport" 10 || fail "nginx backend did not start"
 nport=$port
 

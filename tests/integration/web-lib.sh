@@ -7,10 +7,10 @@
 # background job and recorded with track_pid.
 #
 # Provides: web_policy FILE, start_certauthzd SOCKET, start_echo PORT,
-# start_nginx, start_apache MODE (authnz | fcgid), start_lighttpd
-# [NAME], forged (curl arguments of 46 forged identity headers), req
-# CERT URL [curl args...]
-# (prints "CODE BODY" on one line), expect CERT URL WANT [args...],
+# nginx_head DIR CONNS and nginx_run DIR PORT, start_nginx, start_apache
+# MODE (authnz | fcgid), start_lighttpd [NAME], forged (curl arguments
+# of 46 forged identity headers), req CERT URL [curl args...] (prints
+# "CODE BODY" on one line), expect CERT URL WANT [args...],
 # and log_has REGEX (a decision line in the daemon's log: stderr of
 # certauthzd -d, or Apache's error log when mod_fcgid spawned it).
 
@@ -160,6 +160,38 @@ forged() {
 	printf '%s\n' -H "x-certauthz-user: forged" -H "X-CERTAUTHZ-EMAIL: forged"
 }
 
+# nginx_head DIR CONNS: the head of a test nginx.conf in DIR, up to and
+# including "http {" and its temp paths (root runs workers as root, so
+# that they read the test's files); the caller writes the rest of the
+# http block and its closing "}".
+nginx_head() {
+	[ "$(id -u)" = 0 ] && echo "user root;"
+	cat <<NGINX
+worker_processes 1;
+daemon off;
+pid $1/nginx.pid;
+error_log $1/error.log info;
+events { worker_connections $2; }
+http {
+	access_log $1/access.log;
+	client_body_temp_path $1/tmp/body;
+	proxy_temp_path $1/tmp/proxy;
+	fastcgi_temp_path $1/tmp/fastcgi;
+	uwsgi_temp_path $1/tmp/uwsgi;
+	scgi_temp_path $1/tmp/scgi;
+NGINX
+}
+
+# nginx_run DIR PORT: checks DIR/nginx.conf, starts nginx (tracked) and
+# waits for PORT.
+nginx_run() {
+	nginx -t -q -p "$1/" -e "$1/error.log" -c "$1/nginx.conf" ||
+	    fail "nginx -t: $(cat "$1/error.log")"
+	nginx -p "$1/" -e "$1/error.log" -c "$1/nginx.conf" &
+	track_pid $!
+	wait_for_port "$2" 10 || fail "nginx did not start: $(cat "$1/error.log")"
+}
+
 # start_nginx: the shipped example on 127.0.0.1:$port, its backend on
 # $bport, certauthzd on $T/certauthzd.sock.
 start_nginx() {
@@ -180,30 +212,9 @@ start_nginx() {
 	subst "$s" "unix:/run/certauthzd/certauthzd.sock" \
 	    "unix:$T/certauthzd.sock"
 	subst "$s" "http://127.0.0.1:8080" "http://127.0.0.1:$bport"
-	user=
-	[ "$(id -u)" = 0 ] && user="user root;"
-	cat > "$n/nginx.conf" <<NGINX
-$user
-worker_processes 1;
-daemon off;
-pid $n/nginx.pid;
-error_log $n/error.log info;
-events { worker_connections 64; }
-http {
-	access_log $n/access.log;
-	client_body_temp_path $n/tmp/body;
-	proxy_temp_path $n/tmp/proxy;
-	fastcgi_temp_path $n/tmp/fastcgi;
-	uwsgi_temp_path $n/tmp/uwsgi;
-	scgi_temp_path $n/tmp/scgi;
-	include sites/certauthz.conf;
-}
-NGINX
-	nginx -t -q -p "$n/" -e "$n/error.log" -c "$n/nginx.conf" ||
-	    fail "nginx -t: $(cat "$n/error.log")"
-	nginx -p "$n/" -e "$n/error.log" -c "$n/nginx.conf" &
-	track_pid $!
-	wait_for_port "$port" 10 || fail "nginx did not start: $(cat "$n/error.log")"
+	{ nginx_head "$n" 64; printf '\tinclude sites/certauthz.conf;\n}\n'; } \
+	    > "$n/nginx.conf"
+	nginx_run "$n" "$port"
 	start_echo "$bport"
 }
 
