@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include <signal.h>
+#include <stdarg.h>
 
 #include <fastcgi.h>
 #include <fcgiapp.h>
@@ -147,6 +148,12 @@ int	 http_start(const int *fds, int n, const struct server_config *);
 void	 http_stop(void);
 /* The open HTTP connections; any thread, also during http_stop(). */
 unsigned int http_connections(void);
+/*
+ * libmicrohttpd's own messages (MHD_OPTION_EXTERNAL_LOGGER) at LOG_INFO,
+ * prefixed with arg, a string; for the HTTP and the metrics listeners.
+ */
+void	 http_mhd_log(void *, const char *, va_list)
+	    __attribute__((format(printf, 2, 0)));
 
 /*
  * metrics.c: the -M listener (certauthzd(8), METRICS).

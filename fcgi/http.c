@@ -320,22 +320,17 @@ http_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
 	    "opened" : "closed");
 }
 
-/* MHD's own messages (MHD_USE_ERROR_LOG), at LOG_INFO. */
-static void	http_mhd_log(void *, const char *, va_list)
-		    __attribute__((format(printf, 2, 0)));
-
-static void
+void
 http_mhd_log(void *arg, const char *fmt, va_list ap)
 {
 	char	 buf[512];
 	size_t	 len;
 
-	(void)arg;
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	len = strlen(buf);
 	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
 		buf[--len] = '\0';
-	log_info("libmicrohttpd: %s", buf);
+	log_info("%s: %s", (const char *)arg, buf);
 }
 
 /* A fixed answer without a body; close: the connection is then closed. */
@@ -377,7 +372,8 @@ http_start(const int *fds, int n, const struct server_config *conf)
 	for (i = 0; i < n; i++) {
 		http.d[i] = MHD_start_daemon(flags, 0, NULL, NULL,
 		    http_request, NULL,
-		    MHD_OPTION_EXTERNAL_LOGGER, http_mhd_log, NULL,
+		    MHD_OPTION_EXTERNAL_LOGGER, http_mhd_log,
+		    (void *)"libmicrohttpd",
 		    MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fds[i],
 		    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)conf->threads,
 		    MHD_OPTION_CONNECTION_LIMIT,

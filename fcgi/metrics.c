@@ -598,23 +598,6 @@ metrics_request(void *cls, struct MHD_Connection *conn, const char *url,
 	return ret;
 }
 
-static void	metrics_mhd_log(void *, const char *, va_list)
-		    __attribute__((format(printf, 2, 0)));
-
-static void
-metrics_mhd_log(void *arg, const char *fmt, va_list ap)
-{
-	char	 buf[512];
-	size_t	 len;
-
-	(void)arg;
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	len = strlen(buf);
-	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
-		buf[--len] = '\0';
-	log_info("metrics: libmicrohttpd: %s", buf);
-}
-
 int
 metrics_check_loopback(int fd)
 {
@@ -654,7 +637,8 @@ metrics_start(int fd)
 	metrics.d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
 	    MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL,
 	    metrics_request, NULL,
-	    MHD_OPTION_EXTERNAL_LOGGER, metrics_mhd_log, NULL,
+	    MHD_OPTION_EXTERNAL_LOGGER, http_mhd_log,
+	    (void *)"metrics: libmicrohttpd",
 	    MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)METRICS_MAXCONN,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)METRICS_TIMEOUT_S,
