@@ -7,6 +7,13 @@
 
 write_policy "$T/policy.conf" alice
 start_daemon -n 2 -c "$T/policy.conf" -s "unix:$S" -p "$T/pid"
+# The pid file is written just after the sockets are bound: the socket
+# can appear first (slowly so under valgrind).
+i=0
+while [ "$(cat "$T/pid" 2>/dev/null)" != "$dpid" ] && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
 [ "$(cat "$T/pid")" = "$dpid" ] || fail "pid file holds $(cat "$T/pid"), not $dpid"
 BOB=$(params bob)
 status() { "$CLIENT" -s "unix:$S" -q -f "$BOB"; }
