@@ -87,12 +87,7 @@ grep -q "a request with a body" "$T/certauthzd.log" &&
     fail "caddy sent certauthzd a body"
 
 # Forged headers change nothing.
-carol=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(open(sys.argv[1]).read(), safe=""))' "$PKI/carol.pem")
-hdrs=(-H "Client-Cert: $carol" -H "X-Certauthz-Verify: SUCCESS"
-    -H "X-Certauthz-Policy: default" -H "X-Certauthz-Path: /app"
-    -H "X-Original-URI: /app" -H "X-Forwarded-Uri: /app"
-    -H "X-Forwarded-Method: GET" -H "X-Forwarded-Host: forged.example"
-    -H "X-Forwarded-For: 192.0.2.1" -H "X-Certauthz-User: carol")
+mapfile -t hdrs < <(forged_http)
 expect bob "$u/" "403 *" "${hdrs[@]}"
 expect alice "$u/admin/x" "403 *" "${hdrs[@]}"
 expect alice "$u/app/y" "200 user=alice policy=default *" "${hdrs[@]}"

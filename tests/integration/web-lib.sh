@@ -9,7 +9,8 @@
 # Provides: web_policy FILE, start_certauthzd SOCKET, start_echo PORT,
 # nginx_head DIR CONNS and nginx_run DIR PORT, start_nginx, start_apache
 # MODE (authnz | fcgid), start_lighttpd [NAME], forged (curl arguments
-# of 46 forged identity headers), req CERT URL [curl args...] (prints
+# of 46 forged identity headers), forged_http (of the HTTP listener's
+# own headers), req CERT URL [curl args...] (prints
 # "CODE BODY" on one line), expect CERT URL WANT [args...],
 # and log_has REGEX (a decision line in the daemon's log: stderr of
 # certauthzd -d, or Apache's error log when mod_fcgid spawned it).
@@ -142,6 +143,19 @@ spellings() {
 		done ;;
 	*)	echo "$1" ;;
 	esac
+}
+
+# forged_http: curl arguments, one a line, that send every header the
+# HTTP listener reads (certauthzd(8), HTTP) with values a client would
+# like: carol's certificate, a verify result, another policy, path,
+# target, method, host and address.  A proxy must replace or drop each.
+forged_http() {
+	printf '%s\n' -H "Client-Cert: $(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(open(sys.argv[1]).read(), safe=""))' "$PKI/carol.pem")" \
+	    -H "X-Certauthz-Verify: SUCCESS" -H "X-Certauthz-Policy: default" \
+	    -H "X-Certauthz-Path: /app" -H "X-Original-URI: /app" \
+	    -H "X-Forwarded-Uri: /app" -H "X-Forwarded-Method: GET" \
+	    -H "X-Forwarded-Host: forged.example" \
+	    -H "X-Forwarded-For: 192.0.2.1" -H "X-Certauthz-User: carol"
 }
 
 # forged: curl arguments that send every spelling of every header a
