@@ -124,6 +124,32 @@ free_port() {
 }
 max() { awk -v a="$1" -v b="$2" 'BEGIN { print (b > a) ? b : a }'; }
 bad() { echo $(( $(kv wrong "$1") + $(kv errors "$1") + $(kv other "$1") )); }
+# pair SECTION NAME SOCK PID: ROUNDS interleaved rounds of the null
+# responder, the main certauthzd and a second one (NAME on SOCK, PID),
+# the two daemons alternating which goes first.  Sets nbest, pbest and
+# xbest (the best rates), prps (the main daemon's rates), errs, and p1
+# and x1 (the last round's lines).
+pair() {
+	local i
+	nbest=0 pbest=0 xbest=0 errs=0 prps=""
+	for i in $(seq 1 "$ROUNDS"); do
+		n1=$(load null-ka-warm-$2-$i "$1" "$NSOCK" "$WARM" "$NPID" -k -c "$CONNS" -e 200)
+		if [ $((i % 2)) = 1 ]; then
+			p1=$(load certauthzd-ka-warm-no$2-$i "$1" "$DSOCK" "$WARM" "$DPID" -k -c "$CONNS")
+			x1=$(load certauthzd-ka-warm-$2-$i "$1" "$3" "$WARM" "$4" -k -c "$CONNS")
+		else
+			x1=$(load certauthzd-ka-warm-$2-$i "$1" "$3" "$WARM" "$4" -k -c "$CONNS")
+			p1=$(load certauthzd-ka-warm-no$2-$i "$1" "$DSOCK" "$WARM" "$DPID" -k -c "$CONNS")
+		fi
+		nbest=$(max "$nbest" "$(kv rps "$n1")")
+		pbest=$(max "$pbest" "$(kv rps "$p1")")
+		xbest=$(max "$xbest" "$(kv rps "$x1")")
+		prps="$prps $(kv rps "$p1")"
+		errs=$((errs + $(bad "$n1") + $(bad "$p1") + $(bad "$x1")))
+	done
+	# the noise: the spread of the main daemon's rounds
+	noise=$(echo $prps | awk '{ mn = $1; mx = $1; for (i = 2; i <= NF; i++) { if ($i < mn) mn = $i; if ($i > mx) mx = $i } printf "%.3f", (mx > 0 ? (mx - mn) / mx : 0) }')
+}
 has() { case " $CASES " in *" $1 "*) return 0;; esac; return 1; }
 
 # --- machine and inputs -------------------------------------------------
@@ -358,29 +384,12 @@ if has metrics && [ $have_daemon = 1 ]; then
 		done) &
 		SCRAPER=$!
 		_pids="$_pids $SCRAPER"
-		nbest=0 pbest=0 mbest=0 errs=0 prps=""
-		for i in $(seq 1 "$ROUNDS"); do
-			n1=$(load null-ka-warm-m$i metrics "$NSOCK" "$WARM" "$NPID" -k -c "$CONNS" -e 200)
-			# Alternating which goes first.
-			if [ $((i % 2)) = 1 ]; then
-				p1=$(load certauthzd-ka-warm-nometrics-$i metrics "$DSOCK" "$WARM" "$DPID" -k -c "$CONNS")
-				m1=$(load certauthzd-ka-warm-metrics-$i metrics "$run/metrics-d.sock" "$WARM" "$MPID" -k -c "$CONNS")
-			else
-				m1=$(load certauthzd-ka-warm-metrics-$i metrics "$run/metrics-d.sock" "$WARM" "$MPID" -k -c "$CONNS")
-				p1=$(load certauthzd-ka-warm-nometrics-$i metrics "$DSOCK" "$WARM" "$DPID" -k -c "$CONNS")
-			fi
-			nbest=$(max "$nbest" "$(kv rps "$n1")")
-			pbest=$(max "$pbest" "$(kv rps "$p1")")
-			mbest=$(max "$mbest" "$(kv rps "$m1")")
-			prps="$prps $(kv rps "$p1")"
-			errs=$((errs + $(bad "$n1") + $(bad "$p1") + $(bad "$m1")))
-		done
+		pair metrics metrics "$run/metrics-d.sock" "$MPID"
+		mbest=$xbest m1=$x1
 		stop_pid "$SCRAPER"
 		scrapes=$(wc -l < "$run/scrapes")
 		curl -s -m 5 --unix-socket "$MSOCK" -o "$run/metrics.txt" http://x/metrics
 		stop_pid "$MPID"
-		# The noise: the spread of the rounds without -M.
-		noise=$(echo $prps | awk '{ mn = $1; mx = $1; for (i = 2; i <= NF; i++) { if ($i < mn) mn = $i; if ($i > mx) mx = $i } printf "%.3f", (mx > 0 ? (mx - mn) / mx : 0) }')
 		rm_=$(ratio "$mbest" "$pbest")
 		log "without -M: $pbest/s, ratio $(ratio "$pbest" "$nbest") of null ($nbest/s); rounds:$prps (spread $noise)"
 		log "with -M and $scrapes scrapes: $mbest/s, ratio $(ratio "$mbest" "$nbest") of null; with / without: $rm_"
@@ -407,24 +416,9 @@ if has shadow && [ $have_daemon = 1 ]; then
 	fi
 	DPID=$DPID0
 	if [ -n "$SPID" ]; then
-		nbest=0 pbest=0 sbest=0 errs=0 prps=""
-		for i in $(seq 1 "$ROUNDS"); do
-			n1=$(load null-ka-warm-s$i shadow "$NSOCK" "$WARM" "$NPID" -k -c "$CONNS" -e 200)
-			if [ $((i % 2)) = 1 ]; then
-				p1=$(load certauthzd-ka-warm-noshadow-$i shadow "$DSOCK" "$WARM" "$DPID" -k -c "$CONNS")
-				s1=$(load certauthzd-ka-warm-shadow-$i shadow "$run/shadow.sock" "$WARM" "$SPID" -k -c "$CONNS")
-			else
-				s1=$(load certauthzd-ka-warm-shadow-$i shadow "$run/shadow.sock" "$WARM" "$SPID" -k -c "$CONNS")
-				p1=$(load certauthzd-ka-warm-noshadow-$i shadow "$DSOCK" "$WARM" "$DPID" -k -c "$CONNS")
-			fi
-			nbest=$(max "$nbest" "$(kv rps "$n1")")
-			pbest=$(max "$pbest" "$(kv rps "$p1")")
-			sbest=$(max "$sbest" "$(kv rps "$s1")")
-			prps="$prps $(kv rps "$p1")"
-			errs=$((errs + $(bad "$n1") + $(bad "$p1") + $(bad "$s1")))
-		done
+		pair shadow shadow "$run/shadow.sock" "$SPID"
+		sbest=$xbest s1=$x1
 		stop_pid "$SPID"
-		noise=$(echo $prps | awk '{ mn = $1; mx = $1; for (i = 2; i <= NF; i++) { if ($i < mn) mn = $i; if ($i > mx) mx = $i } printf "%.3f", (mx > 0 ? (mx - mn) / mx : 0) }')
 		rs=$(ratio "$sbest" "$pbest")
 		log "without shadow: $pbest/s, ratio $(ratio "$pbest" "$nbest") of null ($nbest/s); rounds:$prps (spread $noise)"
 		log "with shadow: $sbest/s, ratio $(ratio "$sbest" "$nbest") of null; with / without: $rs"
