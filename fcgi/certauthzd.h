@@ -1,8 +1,8 @@
 /*
  * certauthzd.h: the daemon's internal interface between main.c,
  * listen.c, server.c, request.c, response.c, privs.c, http.c and
- * metrics.c.  Nothing
- * here touches OpenSSL; the library is reached through authz.h only.
+ * metrics.c.  Nothing here touches OpenSSL; the library is reached
+ * through authz.h only.
  */
 #ifndef CERTAUTHZD_H
 #define CERTAUTHZD_H
@@ -12,10 +12,8 @@
 #include <signal.h>
 #include <stdarg.h>
 
-#include <fastcgi.h>
-#include <fcgiapp.h>
-
 #include "authz.h"
+#include "scan.h"
 
 #define CERTAUTHZD_THREADS_MIN	4	/* default -n: 2 x online CPUs, >= this */
 #define CERTAUTHZD_MAXCONN	1024	/* open connections, idle included */
@@ -112,21 +110,25 @@ int	 server_healthy(void);
 int	 server_connections(void);
 
 /*
- * request.c.  Fills req from the params of r (a responder or an
- * authorizer: the only roles served), which scan_request() has
- * bounded; fault (its res.fault, or NULL) becomes req->fault.
- * Pointers in req point into r and live until FCGX_Free().
+ * request.c.  Fills req from the n params of a request of the given
+ * FastCGI role (a responder or an authorizer: the only roles served),
+ * as scan_params_copy() took them; fault (scan_request()'s res.fault,
+ * or NULL) becomes req->fault.  Pointers in req point into the params'
+ * copies.
  */
-void	 request_parse(FCGX_Request *, const char *fault,
-	    struct authz_request *);
+void	 request_parse(const struct scan_param *, size_t n, int role,
+	    const char *fault, struct authz_request *);
 
 /*
- * response.c.  Writes the answer (certauthzd(8), ROLES) for d to out; returns the
- * HTTP status sent (200, 403, 500).
+ * response.c.  Renders into buf (RESPONSE_FCGI_MAX bytes) the whole
+ * FastCGI answer to request id (certauthzd(8), ROLES): for d, or the
+ * fault answer when d is NULL.  Returns its length, and the HTTP status
+ * it carries (200, 403, 500) in *status.
  */
-int	 response_write(FCGX_Stream *, const struct authz_decision *);
-/* The fault answer, for requests that never reach a decision. */
-void	 response_error(FCGX_Stream *);
+#define RESPONSE_CGI_MAX	(6 * (AUTHZ_HEADER_MAX + 32) + 64)
+#define RESPONSE_FCGI_MAX	(RESPONSE_CGI_MAX + 7 + 4 * 8)
+size_t	 response_fcgi(unsigned char *buf, unsigned id,
+	    const struct authz_decision *, int *status);
 /*
  * The identity of an allow, escaped for a header (authz_header_value()):
  * v[0..5] are the user, policy, rule, serial, subject and email.

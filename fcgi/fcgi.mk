@@ -6,4 +6,4 @@ certauthzd_SOURCES = \
 	fcgi/scan.c fcgi/scan.h fcgi/http.c fcgi/metrics.c fcgi/watch.c
 certauthzd_CPPFLAGS = $(AM_CPPFLAGS) $(FCGI_CFLAGS) $(MHD_CFLAGS)
 certauthzd_CFLAGS = $(AM_CFLAGS) $(PTHREAD_CFLAGS)
-certauthzd_LDADD = $(AUTHZ_LIBS) $(FCGI_LIBS) $(MHD_LIBS) $(PTHREAD_LIBS)
+certauthzd_LDADD = $(AUTHZ_LIBS) $(MHD_LIBS) $(PTHREAD_LIBS)

@@ -13,7 +13,6 @@
 #include <sys/stat.h>
 
 #include <errno.h>
-#include <fcgiapp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -288,11 +287,6 @@ main(int argc, char *argv[])
 	}
 	log_init(conf.debug, authz_policy_facility(policy));
 
-	/* libfcgi installs its own signal handlers here: ours come after. */
-	if ((rc = FCGX_Init()) != 0) {
-		log_warnx("FCGX_Init failed: %d", rc);
-		goto fail;
-	}
 	server_signals_block();
 
 	if (privs_resolve(user, group, &uid, &gid) == -1)

@@ -6,11 +6,18 @@
  * (the library cuts a long subject or email with "...", and denies an
  * identity that would need cutting, so every allow it hands over can be
  * sent).  A deny and a fault carry a fixed body that never says why.
+ *
+ * The FastCGI framing is the one libfcgi's FCGX_FClose() wrote: one
+ * FCGI_STDOUT record padded to a multiple of 8 bytes, the empty
+ * FCGI_STDOUT, then FCGI_END_REQUEST (appStatus 0,
+ * FCGI_REQUEST_COMPLETE); nothing on FCGI_STDERR.
  */
 #include "config.h"
 
 #include <stdio.h>
 #include <string.h>
+
+#include <fastcgi.h>
 
 #include "certauthzd.h"
 
@@ -25,12 +32,6 @@ static const char response_500[] =
     "Content-Type: text/plain\r\n"
     "\r\n"
     "forbidden\n";
-
-void
-response_error(FCGX_Stream *out)
-{
-	FCGX_PutStr(response_500, sizeof(response_500) - 1, out);
-}
 
 int
 response_identity(const struct authz_decision *d,
@@ -58,21 +59,28 @@ response_identity(const struct authz_decision *d,
 	return nv;
 }
 
-int
-response_write(FCGX_Stream *out, const struct authz_decision *d)
+/*
+ * Renders the CGI answer (status line and headers, or a fixed body) for
+ * d into buf; returns its length, and the status in *status.
+ */
+static size_t
+response_cgi(char *buf, size_t size, const struct authz_decision *d,
+    int *status)
 {
-	char	 head[6 * (AUTHZ_HEADER_MAX + 32) + 64];
 	char	 v[RESPONSE_FIELDS][AUTHZ_HEADER_MAX + 1];
 	int	 len, nv;
 
+	if (d == NULL)
+		goto fail;
 	if (d->result == AUTHZ_DENY) {
-		FCGX_PutStr(response_403, sizeof(response_403) - 1, out);
-		return 403;
+		memcpy(buf, response_403, sizeof(response_403) - 1);
+		*status = 403;
+		return sizeof(response_403) - 1;
 	}
 	/* Every header is rendered first: nothing is sent unless all are. */
 	if ((nv = response_identity(d, v)) == -1)
 		goto fail;
-	len = snprintf(head, sizeof(head), "Status: 200 OK\r\n"
+	len = snprintf(buf, size, "Status: 200 OK\r\n"
 	    "Variable-CERTAUTHZ_USER: %s\r\n"
 	    "Variable-CERTAUTHZ_POLICY: %s\r\n"
 	    "Variable-CERTAUTHZ_RULE: %s\r\n"
@@ -82,12 +90,52 @@ response_write(FCGX_Stream *out, const struct authz_decision *d)
 	    "\r\n", v[0], v[1], v[2], v[3], v[4],
 	    nv == 6 ? "Variable-CERTAUTHZ_EMAIL: " : "",
 	    nv == 6 ? v[5] : "", nv == 6 ? "\r\n" : "");
-	if (len < 0 || (size_t)len >= sizeof(head))
+	if (len < 0 || (size_t)len >= size)
 		goto fail;
-	FCGX_PutStr(head, len, out);
-	return 200;
+	*status = 200;
+	return (size_t)len;
 
 fail:
-	response_error(out);
-	return 500;
+	memcpy(buf, response_500, sizeof(response_500) - 1);
+	*status = 500;
+	return sizeof(response_500) - 1;
+}
+
+/* The 8 bytes of a record header. */
+static void
+response_header(unsigned char *h, int type, unsigned id, size_t clen,
+    size_t plen)
+{
+	h[0] = FCGI_VERSION_1;
+	h[1] = (unsigned char)type;
+	h[2] = (unsigned char)(id >> 8);
+	h[3] = (unsigned char)id;
+	h[4] = (unsigned char)(clen >> 8);
+	h[5] = (unsigned char)clen;
+	h[6] = (unsigned char)plen;
+	h[7] = 0;
+}
+
+size_t
+response_fcgi(unsigned char *buf, unsigned id, const struct authz_decision *d,
+    int *status)
+{
+	unsigned char	*p;
+	size_t		 clen, plen;
+
+	/* The content fits one record (RESPONSE_FCGI_MAX, certauthzd.h). */
+	clen = response_cgi((char *)buf + FCGI_HEADER_LEN, RESPONSE_CGI_MAX,
+	    d, status);
+	plen = (8 - clen % 8) % 8;
+	response_header(buf, FCGI_STDOUT, id, clen, plen);
+	p = buf + FCGI_HEADER_LEN + clen;
+	memset(p, 0, plen);
+	p += plen;
+	response_header(p, FCGI_STDOUT, id, 0, 0);	/* end of stdout */
+	p += FCGI_HEADER_LEN;
+	response_header(p, FCGI_END_REQUEST, id, 8, 0);
+	p += FCGI_HEADER_LEN;
+	memset(p, 0, 8);	/* appStatus 0 */
+	p[4] = FCGI_REQUEST_COMPLETE;
+	return (size_t)(p + 8 - buf);
 }

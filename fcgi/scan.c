@@ -56,12 +56,17 @@ struct scan_cursor {
 	size_t			 pad;
 };
 
-/* Where a name starts (a cursor's pos, left, pad) and its length. */
+/*
+ * Where a name starts (a cursor's pos, left, pad), its length and a
+ * hash of its bytes, which spares the duplicate check most of its
+ * byte comparisons.
+ */
 struct scan_name {
 	size_t			 pos;
 	size_t			 left;
 	size_t			 pad;
 	size_t			 len;
+	uint32_t		 hash;
 };
 
 /*
@@ -253,14 +258,16 @@ scan_length(struct scan_cursor *c, size_t *v)
 }
 
 /*
- * Steps over n bytes of a name or value; sets *nul when one is 0, and
- * *eq (when not NULL) when one is '='.
+ * Steps over n bytes of a name or value; sets *nul when one is 0.  For
+ * a name (eq not NULL), sets *eq when one is '=' and hashes the bytes
+ * into *hash.
  */
 static enum scan_step
-scan_bytes(struct scan_cursor *c, size_t n, int *nul, int *eq)
+scan_bytes(struct scan_cursor *c, size_t n, int *nul, int *eq,
+    uint32_t *hash)
 {
 	const unsigned char	*p;
-	size_t			 k;
+	size_t			 k, i;
 	enum scan_step		 r;
 
 	while (n > 0) {
@@ -270,12 +277,33 @@ scan_bytes(struct scan_cursor *c, size_t n, int *nul, int *eq)
 			k = n;
 		if (memchr(p, 0, k) != NULL)
 			*nul = 1;
-		if (eq != NULL && memchr(p, '=', k) != NULL)
-			*eq = 1;
+		if (eq != NULL) {
+			if (memchr(p, '=', k) != NULL)
+				*eq = 1;
+			for (i = 0; i < k; i++)	/* FNV-1a */
+				*hash = (*hash ^ p[i]) * 16777619u;
+		}
 		scan_skip(c, k);
 		n -= k;
 	}
 	return SCAN_DATA;
+}
+
+/* Copies n bytes of a name or value that scan_params() saw whole. */
+static void
+scan_copy(struct scan_cursor *c, size_t n, char *out)
+{
+	const unsigned char	*p;
+	size_t			 k;
+
+	while (n > 0 && scan_chunk(c, &p, &k) == SCAN_DATA) {
+		if (k > n)
+			k = n;
+		memcpy(out, p, k);
+		scan_skip(c, k);
+		out += k;
+		n -= k;
+	}
 }
 
 /*
@@ -360,11 +388,13 @@ scan_params(const unsigned char *buf, size_t len, int role,
 		at.pos = c.pos;
 		at.left = c.left;
 		at.pad = c.pad;
+		at.hash = 2166136261u;
 		namenul = nameeq = valuenul = 0;
 		if (r == SCAN_DATA)
-			r = scan_bytes(&c, at.len, &namenul, &nameeq);
+			r = scan_bytes(&c, at.len, &namenul, &nameeq,
+			    &at.hash);
 		if (r == SCAN_DATA)
-			r = scan_bytes(&c, vlen, &valuenul, NULL);
+			r = scan_bytes(&c, vlen, &valuenul, NULL, NULL);
 		if (r == SCAN_TRUNC) {
 			*reason = "truncated param";
 			return SCAN_INVALID;
@@ -392,7 +422,8 @@ scan_params(const unsigned char *buf, size_t len, int role,
 		*fault = bytefault;
 	for (i = 1; i < n && *fault == NULL; i++)
 		for (j = 0; j < i && *fault == NULL; j++)
-			if (scan_equal(buf, len, &names[i], &names[j]))
+			if (names[i].hash == names[j].hash &&
+			    scan_equal(buf, len, &names[i], &names[j]))
 				*fault = "duplicate param";
 	return SCAN_COMPLETE;
 }
@@ -429,4 +460,30 @@ scan_request(const unsigned char *buf, size_t len, struct scan_result *res)
 	}
 	res->fault = res->reason = fault;
 	return SCAN_COMPLETE;
+}
+
+size_t
+scan_params_copy(const unsigned char *buf, size_t len, char *out,
+    struct scan_param *p, size_t max)
+{
+	struct scan_cursor	 c = { buf, len, 2 * SCAN_HEADER_LEN, 0, 0 };
+	size_t			 n, nlen, vlen;
+
+	for (n = 0; n < max; n++) {
+		if (scan_length(&c, &nlen) != SCAN_DATA ||
+		    scan_length(&c, &vlen) != SCAN_DATA)
+			break;
+		/* A pair took at least 2 length bytes more in buf. */
+		p[n].name = out;
+		p[n].namelen = nlen;
+		scan_copy(&c, nlen, out);
+		out += nlen;
+		*out++ = '\0';
+		p[n].value = out;
+		p[n].valuelen = vlen;
+		scan_copy(&c, vlen, out);
+		out += vlen;
+		*out++ = '\0';
+	}
+	return n;
 }

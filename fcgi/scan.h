@@ -1,13 +1,15 @@
 /*
  * scan.h: decides, from the bytes of a connection that have already
- * arrived, whether they hold one whole FastCGI request that libfcgi can
- * then read without blocking, and whether its params are acceptable.
+ * arrived, whether they hold one whole FastCGI request, and whether its
+ * params are acceptable; then copies those params out.
  *
- * The daemon peeks (recv MSG_PEEK) at the socket and calls
- * scan_request() on what it sees; libfcgi is given the connection only
- * on SCAN_COMPLETE.  The scanner is pure: no I/O, no allocation, no
- * global state, no libfcgi; it may be called again on a longer peek of
- * the same connection at any time.
+ * The daemon reads the bytes of a connection and calls scan_request()
+ * on all it has so far; on SCAN_COMPLETE it takes the params with
+ * scan_params_copy(), so that the bytes it decides on are read by this
+ * one parser (tests/unit/test_fcgi_ref.c holds it to libfcgi's reading
+ * of the same bytes).  The scanner is pure: no I/O, no allocation, no
+ * global state, no libfcgi; it may be called again on a longer prefix
+ * of the same connection at any time.
  *
  * What a request is.  An FCGI_BEGIN_REQUEST record (content length 8,
  * no padding, requestId not 0, role RESPONDER, AUTHORIZER or FILTER),
@@ -87,5 +89,29 @@ struct scan_result {
  */
 enum scan_status scan_request(const unsigned char *buf, size_t len,
     struct scan_result *res);
+
+/*
+ * One param of a whole request as scan_params_copy() copied it: name
+ * and value each followed by a NUL byte, with their lengths (a value
+ * may hold a NUL byte where scan_request() reported that fault).
+ */
+struct scan_param {
+	const char	*name;
+	size_t		 namelen;
+	const char	*value;
+	size_t		 valuelen;
+};
+
+/*
+ * For the len bytes at buf, on which scan_request() returned
+ * SCAN_COMPLETE: copies the first max params, in the order sent, into
+ * out, which has room for len bytes (a pair never takes more there
+ * than it took in buf), and points p[0..] at them.  Returns how many
+ * were copied: all of them unless there are more than max.  Checks
+ * nothing again; on other bytes, what it copies is undefined but stays
+ * within len bytes of out.
+ */
+size_t	 scan_params_copy(const unsigned char *buf, size_t len, char *out,
+	    struct scan_param *p, size_t max);
 
 #endif /* SCAN_H */

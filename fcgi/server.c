@@ -13,17 +13,18 @@
  *    (the socket is non-blocking), re-arm it, register each new
  *    connection, and go on at once with the first one whose bytes have
  *    already arrived, saving an epoll round;
- *  - a connection: peek at its bytes (recv MSG_PEEK, up to
- *    SCAN_MAX_REQUEST, into the worker's buffer) and scan them
- *    (scan.h).  A whole request is served through libfcgi, which then
- *    never waits for a byte, and the connection is re-armed
- *    (keep-alive) or closed.  Bytes that can never be a request we
- *    read: closed without an answer.  Part of a request: handed to the
- *    gatherer;
+ *  - a connection: read its bytes (one recv, up to SCAN_MAX_REQUEST,
+ *    into the worker's buffer) and scan them (scan.h).  A whole request
+ *    is served from that buffer (server_serve(): the params copied out
+ *    by the same scanner, the answer and END_REQUEST in one write),
+ *    and the connection is re-armed (keep-alive) or closed.  Bytes that
+ *    can never be a request we read: closed without an answer.  Part of
+ *    a request: handed to the gatherer, with a copy of the bytes;
  *  - the stop eventfd, level-triggered and never read: leave.
  *
  * A request is thus read, decided and answered by the thread that
- * epoll woke, with no hand-off between threads.  Idle keep-alive
+ * epoll woke, with no hand-off between threads: on keep-alive, an
+ * epoll_wait, a recv, a write and the epoll_ctl re-arm a request.  Idle keep-alive
  * connections (nginx's upstream `keepalive N`) cost a file descriptor,
  * never a thread: any pool size up to CERTAUTHZD_MAXCONN is served by
  * -n workers.
@@ -31,20 +32,23 @@
  * The gatherer.  One thread owns a second epoll set holding the
  * connections whose request has begun but is not whole.  They are
  * registered EPOLLIN | EPOLLET | EPOLLRDHUP, without ONESHOT, so that
- * each arrival of bytes is reported once: a level-triggered or re-armed
- * registration of a socket with unread bytes fires at once, over and
- * over, and SO_RCVLOWAT does nothing on unix sockets.  On each event
- * the gatherer peeks and, when more bytes came, scans again.  A whole
- * request moves the connection back to the workers' set, where it
- * fires at once.  Bytes that can never be a request, the peer's
+ * each arrival of bytes is reported once.  On each event the gatherer
+ * reads what came into the connection's buffer (until the socket is
+ * empty: the registration is edge-triggered) and, when more bytes
+ * came, scans them all again.  A whole request the gatherer serves
+ * itself, as a worker would (it has its own cache and buffers; such
+ * requests are rare: web servers send a request in one write), then
+ * hands the connection back to the workers' set or closes it.  Bytes
+ * that can never be a request, the peer's
  * shutdown, a request still not whole SERVER_GATHER_MS after the
  * gatherer first saw it, or SERVER_GATHER_SCANS scans of one request
  * (a peer that sends a byte at a time would cost O(n^2) scanning):
  * closed without an answer.  The time limit is one constant, so the
  * gatherer's list in order of arrival is in order of deadline, and its
  * head gives epoll_wait() its timeout.  Half-sent, slow and silent
- * peers thus cost a descriptor, never a worker: a worker never waits
- * for a request's bytes.
+ * peers thus cost a descriptor and the bytes they sent (at most
+ * SCAN_MAX_REQUEST, in a buffer that grows with them), never a
+ * worker: a worker never waits for a request's bytes.
  *
  * Nor for room to write: connections are accepted non-blocking.  An
  * answer (at most about 13 KB) fits the socket's send buffer unless
@@ -52,10 +56,9 @@
  * not fit fails, the answer is lost (nginx and Apache answer their
  * client with an error) and the connection is closed, logged.  This
  * also saves the two setsockopt() calls a connection that write and
- * read timeouts would cost.  libfcgi finds at least what the scan saw,
- * so it never waits for a byte.  It reads ahead (up to 8 KB a read), so
- * a connection whose peek held more than its request is closed after
- * the answer (pipelining is not supported; nginx and Apache never
+ * read timeouts would cost.  A read that holds more than one request
+ * is answered for its first and the connection closed after the
+ * answer (pipelining is not supported; nginx and Apache never
  * pipeline).
  *
  * The connection limit.  Every armed connection, in either set, sits
@@ -72,14 +75,15 @@
  * closing one.  When nothing is armed (all connections busy: only when
  * -n is about the limit) the new connection is closed at once.
  *
- * libfcgi is driven without its accept and close: FCGX_Accept_r() is
- * handed the already accepted descriptor (ipcFd set, listen_sock -1 so
- * that it can never accept itself, keepConnection set so that it never
- * closes the descriptor before reading, detached set so that a close it
- * does on a protocol error skips the shutdown()-and-drain of
- * OS_IpcClose()).  A finished request is closed here with close(2):
- * libfcgi's FCGX_Finish_r() would shutdown(SHUT_WR) and then wait up to
- * 2 s for the peer, which costs about as much CPU as the request.
+ * One parser.  The bytes a decision rests on are read by scan.c only:
+ * scan_request() bounds and checks them, scan_params_copy() takes the
+ * params out of the same bytes (tests/unit/test_fcgi_ref.c holds that
+ * reading to libfcgi's), and response.c frames the answer as libfcgi
+ * did.  libfcgi, once driven here without its accept and close, read
+ * every request a second time with its own parser and allocations:
+ * two readings of one request that could disagree, and for each
+ * request a peek before its read, a second parse, two 8 KB buffers
+ * and a malloc per param (BENCHMARKS.md).
  *
  * Policy.  The running policy sits behind a reference-counted holder
  * and a generation counter.  A worker compares the counter (one atomic
@@ -130,6 +134,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <fastcgi.h>
+
 #include "certauthzd.h"
 #include "log.h"
 #include "scan.h"
@@ -147,12 +153,16 @@ struct policy_ref {
 	struct authz_policy	*policy;
 };
 
+/* A thread that serves requests: each worker, and the gatherer. */
 struct worker {
 	pthread_t		 thread;
 	struct cert_cache	*cache;
 	struct server_hold	 hold;
 	atomic_int		 busyfd;
-	unsigned char		*peek;	/* SCAN_MAX_REQUEST bytes */
+	unsigned char		*buf;	/* SCAN_MAX_REQUEST bytes read */
+	char			*params; /* SCAN_MAX_REQUEST: their copies */
+	struct scan_param	 pairs[SCAN_MAX_PARAMS];
+	unsigned char		 answer[RESPONSE_FCGI_MAX];
 };
 
 enum conn_list { CONN_HELD, CONN_IDLE, CONN_DYING };
@@ -173,7 +183,9 @@ struct conn {
 	TAILQ_ENTRY(conn)	 gentry;	/* on srv.gathering */
 	int			 queued;	/* on srv.gathering */
 	long			 deadline;	/* server_ms() */
-	size_t			 seen;		/* bytes last scanned */
+	unsigned char		*buf;		/* the request's bytes so far */
+	size_t			 have;		/* bytes in buf */
+	size_t			 size;		/* of buf */
 	int			 scans;
 };
 TAILQ_HEAD(conn_head, conn);
@@ -196,8 +208,7 @@ static struct {
 	int				 pending; /* gathered, not yet taken */
 
 	struct conn_head		 gathering; /* the gatherer's, by deadline */
-	pthread_t			 gatherer;
-	unsigned char			 gatherbuf[SCAN_MAX_REQUEST];
+	struct worker			 gatherer;
 
 	pthread_mutex_t			 plock;
 	struct policy_ref		*current;
@@ -337,17 +348,6 @@ server_ms(void)
 	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
-/*
- * Ends r's answer: err first, then out, whose close writes the answer
- * and END_REQUEST in one write.
- */
-static void
-server_end(FCGX_Request *r)
-{
-	FCGX_FClose(r->err);
-	FCGX_FClose(r->out);
-}
-
 void
 server_decide(const struct authz_policy *policy, struct cert_cache *cache,
     const struct authz_request *req, struct authz_decision *d)
@@ -389,81 +389,67 @@ server_decision_log(const struct authz_policy *policy,
 }
 
 /*
- * Decides, answers and logs one accepted request; fault is what
- * scan_request() found wrong with its params, or NULL.  The answer is
- * written and the request ended (server_end()) before the decision
- * line is rendered: the web server does not wait for the log.
+ * Serves on fd the request that scan_request() found whole in buf
+ * (res); extra: more bytes than the request were read.  Copies the
+ * params, decides, writes the whole answer with one write(2) (the
+ * socket is non-blocking: an answer that does not fit is lost, logged,
+ * and the connection closed), then logs the decision line: the web
+ * server does not wait for the log.  Returns 1 when fd stays open for
+ * the next request (FCGI_KEEP_CONN), 0 when it was closed.
  */
-static void
-server_answer(struct worker *w, FCGX_Request *r, const char *fault)
+static int
+server_serve(struct worker *w, int fd, const unsigned char *buf,
+    const struct scan_result *res, int extra)
 {
 	struct authz_request	 req;
 	struct authz_decision	 d;
-	const struct authz_policy *policy = w->hold.ref->policy;
-	int			 status;
-
-	if (r->role != FCGI_RESPONDER && r->role != FCGI_AUTHORIZER) {
-		response_error(r->out);
-		server_end(r);
-		log_warnx("%s: FastCGI role %d is not supported: 500",
-		    __func__, r->role);
-		return;
-	}
-	request_parse(r, fault, &req);
-	server_decide(policy, w->cache, &req, &d);
-	status = response_write(r->out, &d);
-	server_end(r);
-	server_decision_log(policy, &d, &req, status);
-}
-
-/*
- * Runs on fd the FastCGI request res that its peek showed whole, so
- * that libfcgi reads it without waiting; extra: the peek held more
- * bytes than the request.  Returns 1 when fd stays open for the next
- * request (keep-alive), 0 when it was closed.
- */
-static int
-server_serve(struct worker *w, int fd, const struct scan_result *res,
-    int extra)
-{
-	FCGX_Request	 r;
-	char		 buf[4096];
-	int		 keep, err;
+	const struct authz_policy *policy;
+	size_t			 n, len;
+	ssize_t			 wr;
+	int			 status, served, keep;
 
 	atomic_store(&w->busyfd, fd);
-	FCGX_InitRequest(&r, -1, 0);
-	r.ipcFd = fd;
-	r.keepConnection = 1;
-	r.detached = 1;
-	if (FCGX_Accept_r(&r) != 0) {
-		/* Not after a scan; libfcgi may have closed fd. */
-		log_warnx("%s: libfcgi refused a scanned request", __func__);
-		atomic_store(&w->busyfd, -1);
-		if (r.ipcFd >= 0)
-			close(r.ipcFd);
-		FCGX_Free(&r, 0);
-		return 0;
-	}
-	server_hold_get(&w->hold);
-	if (r.role == FCGI_RESPONDER) {
-		/* The scan saw the empty stdin record: all is there. */
-		while (FCGX_GetStr(buf, sizeof(buf), r.in) > 0)
-			;
-	}
-	server_answer(w, &r, res->fault);
-	if ((err = FCGX_GetError(r.out)) == EPIPE || err == ECONNRESET)
+	policy = server_hold_get(&w->hold);
+	served = res->role == FCGI_RESPONDER || res->role == FCGI_AUTHORIZER;
+	if (served) {
+		n = scan_params_copy(buf, res->length, w->params, w->pairs,
+		    SCAN_MAX_PARAMS);
+		request_parse(w->pairs, n, res->role, res->fault, &req);
+		server_decide(policy, w->cache, &req, &d);
+		len = response_fcgi(w->answer, res->request_id, &d, &status);
+	} else
+		len = response_fcgi(w->answer, res->request_id, NULL, &status);
+	wr = write(fd, w->answer, len);
+	if (wr == -1 && (errno == EPIPE || errno == ECONNRESET))
 		log_info("%s: answer not written (%s): the peer left",
-		    __func__, strerror(err));
-	else if (err != 0)
-		log_warnx("%s: answer not written (%s): connection closed",
-		    __func__, err > 0 ? strerror(err) : "libfcgi error");
-	keep = r.keepConnection && !extra && err == 0 &&
-	    FCGX_GetError(r.in) == 0 && !atomic_load(&srv.stopping);
-	FCGX_Free(&r, 0);
+		    __func__, strerror(errno));
+	else if (wr == -1)
+		log_warn("%s: answer not written: connection closed",
+		    __func__);
+	else if ((size_t)wr != len)
+		log_warnx("%s: answer cut at %zd of %zu bytes (the peer "
+		    "reads no more): connection closed", __func__, wr, len);
+	if ((size_t)wr != len)
+		status = 0;	/* an allow not answered is logged a fault */
+	keep = res->keep_conn && !extra && (size_t)wr == len &&
+	    !atomic_load(&srv.stopping);
 	atomic_store(&w->busyfd, -1);
 	if (!keep)
 		close(fd);
+	if (served)
+		server_decision_log(policy, &d, &req, status);
+	else
+		log_warnx("%s: FastCGI role %d is not supported: 500",
+		    __func__, res->role);
 	return keep;
+}
+
+/* Frees a connection whose descriptor is closed. */
+static void
+server_conn_free(struct conn *c)
+{
+	free(c->buf);
+	free(c);
 }
 
 /*
@@ -492,7 +478,7 @@ server_conn_new(int fd)
 			log_warnx("%s: %d connections, none idle: one refused",
 			    __func__, CERTAUTHZD_MAXCONN);
 			close(fd);
-			free(c);
+			server_conn_free(c);
 			return NULL;
 		}
 		TAILQ_REMOVE(&srv.idle, old, entry);
@@ -515,7 +501,7 @@ server_conn_close(struct conn *c, int doclose)
 	pthread_mutex_unlock(&srv.clock);
 	if (doclose)
 		close(c->fd);
-	free(c);
+	server_conn_free(c);
 }
 
 /*
@@ -535,7 +521,7 @@ server_conn_take(struct conn *c)
 		TAILQ_REMOVE(&srv.dying, c, entry);
 		pthread_mutex_unlock(&srv.clock);
 		close(c->fd);
-		free(c);
+		server_conn_free(c);
 		return 0;
 	}
 	TAILQ_REMOVE(&srv.idle, c, entry);
@@ -591,23 +577,37 @@ server_conn_arm(struct conn *c)
 }
 
 /*
- * Hands a held connection whose request has begun (n bytes, scanned
- * once) to the gatherer.  Its registration in the workers' set, if
- * any, stays disarmed.
+ * Hands a held connection whose request has begun (the n bytes at buf,
+ * read and scanned once) to the gatherer, with a copy of those bytes.
+ * Its registration in the workers' set, if any, stays disarmed.
  */
 static void
-server_gather_add(struct conn *c, size_t n)
+server_gather_add(struct conn *c, const unsigned char *buf, size_t n)
 {
 	struct epoll_event	 ev;
 
+	c->size = n < SCAN_MAX_REQUEST / 2 ? 2 * n : SCAN_MAX_REQUEST;
+	if (c->size < 4096)
+		c->size = 4096;
+	if ((c->buf = malloc(c->size)) == NULL) {
+		log_warn("%s: malloc", __func__);
+		server_conn_close(c, 1);
+		return;
+	}
+	memcpy(c->buf, buf, n);
+	c->have = n;
 	c->queued = 0;
-	c->seen = n;
 	c->scans = 1;
 	server_conn_idle(c, 1);
 	memset(&ev, 0, sizeof(ev));
-	ev.events = EPOLLIN | EPOLLET | EPOLLRDHUP;
+	/*
+	 * EPOLLOUT: the socket is writable, so the registration fires at
+	 * once even when no byte came since the read, and the gatherer
+	 * sets the deadline now.  Edge-triggered, it does not fire again:
+	 * nothing is written to the connection while it is gathered.
+	 */
+	ev.events = EPOLLIN | EPOLLOUT | EPOLLET | EPOLLRDHUP;
 	ev.data.ptr = c;
-	/* Bytes are there: the gatherer gets an event at once. */
 	if (epoll_ctl(srv.gatherfd, EPOLL_CTL_ADD, c->fd, &ev) == -1) {
 		log_warn("%s: epoll_ctl", __func__);
 		if (server_conn_take(c))
@@ -625,40 +625,65 @@ server_gather_drop(struct conn *c, const char *why)
 		server_conn_close(c, 1);
 }
 
-/* The request on c is whole: moves c from the gatherer to the workers. */
+/*
+ * The request on c is whole (res): the gatherer serves it, then hands
+ * c back to the workers' set (keep-alive) or closes it.
+ */
 static void
-server_gather_done(struct conn *c)
+server_gather_done(struct conn *c, const struct scan_result *res)
 {
 	TAILQ_REMOVE(&srv.gathering, c, gentry);
 	if (epoll_ctl(srv.gatherfd, EPOLL_CTL_DEL, c->fd, NULL) == -1) {
 		log_warn("%s: epoll_ctl", __func__);
-		goto fail;
+		if (server_conn_take(c))
+			server_conn_close(c, 1);
+		return;
 	}
-	if (server_conn_epoll(c) == -1)
-		goto fail;
-	return;
-fail:
-	if (server_conn_take(c))
-		server_conn_close(c, 1);
+	if (!server_conn_take(c))
+		return;		/* evicted meanwhile, and closed */
+	if (server_serve(&srv.gatherer, c->fd, c->buf, res,
+	    c->have > res->length)) {
+		free(c->buf);
+		c->buf = NULL;
+		server_conn_arm(c);
+	} else
+		server_conn_close(c, 0);
 }
 
 /*
- * An event of the gatherer's set on c: peeks, scans when more bytes
- * came, and moves or closes c as the top of this file says.
+ * An event of the gatherer's set on c: reads what came (the
+ * registration is edge-triggered: until the socket is empty, the
+ * buffer is full or the peer is done), scans all of it, and serves,
+ * keeps or closes c as the top of this file says.
  */
 static void
 server_gather_event(struct conn *c, uint32_t events)
 {
 	struct scan_result	 res;
-	ssize_t			 n;
+	unsigned char		*nb;
+	size_t			 before = c->have;
+	ssize_t			 n = 1;
 
-	n = recv(c->fd, srv.gatherbuf, sizeof(srv.gatherbuf),
-	    MSG_PEEK | MSG_DONTWAIT);
-	if (n > 0 && (size_t)n > c->seen) {
-		c->seen = (size_t)n;
-		switch (scan_request(srv.gatherbuf, c->seen, &res)) {
+	while (c->have < SCAN_MAX_REQUEST) {
+		if (c->have == c->size) {
+			c->size = c->size < SCAN_MAX_REQUEST / 2 ?
+			    2 * c->size : SCAN_MAX_REQUEST;
+			if ((nb = realloc(c->buf, c->size)) == NULL) {
+				server_gather_drop(c, "out of memory");
+				return;
+			}
+			c->buf = nb;
+		}
+		n = recv(c->fd, c->buf + c->have, c->size - c->have,
+		    MSG_DONTWAIT);
+		if (n <= 0)
+			break;
+		c->have += (size_t)n;
+	}
+	if (c->have > before) {
+		switch (scan_request(c->buf, c->have, &res)) {
 		case SCAN_COMPLETE:
-			server_gather_done(c);
+			server_gather_done(c, &res);
 			return;
 		case SCAN_INVALID:
 			server_gather_drop(c, res.reason);
@@ -686,6 +711,7 @@ server_gather(void *arg)
 	int			 i, n, timeout;
 
 	(void)arg;
+	metrics_thread_begin(srv.gatherer.cache);
 	for (;;) {
 		timeout = -1;
 		if ((c = TAILQ_FIRST(&srv.gathering)) != NULL) {
@@ -716,19 +742,21 @@ server_gather(void *arg)
 			server_gather_drop(c, "request not whole in time");
 	}
 out:
+	server_hold_put(&srv.gatherer.hold);
+	metrics_thread_end();
 	atomic_fetch_sub(&srv.running, 1);
 	return NULL;
 }
 
-/* Peeks at what fd holds into w->peek: bytes, 0 at EOF, or -1. */
+/* Reads what fd holds into w->buf: bytes, 0 at EOF, or -1. */
 static ssize_t
-server_peek(struct worker *w, int fd)
+server_read(struct worker *w, int fd)
 {
-	return recv(fd, w->peek, SCAN_MAX_REQUEST, MSG_PEEK | MSG_DONTWAIT);
+	return recv(fd, w->buf, SCAN_MAX_REQUEST, MSG_DONTWAIT);
 }
 
 /*
- * Goes on with a held connection whose peek returned n: serves a whole
+ * Goes on with a held connection whose read returned n: serves a whole
  * request, then re-arms or closes c; hands a begun one to the gatherer
  * (stopping: closes it); closes c on anything else.
  */
@@ -746,9 +774,9 @@ server_conn_ready(struct worker *w, struct conn *c, ssize_t n)
 		server_conn_close(c, 1);
 		return;
 	}
-	switch (scan_request(w->peek, (size_t)n, &res)) {
+	switch (scan_request(w->buf, (size_t)n, &res)) {
 	case SCAN_COMPLETE:
-		if (server_serve(w, c->fd, &res, (size_t)n > res.length))
+		if (server_serve(w, c->fd, w->buf, &res, (size_t)n > res.length))
 			server_conn_arm(c);
 		else
 			server_conn_close(c, 0);
@@ -762,7 +790,7 @@ server_conn_ready(struct worker *w, struct conn *c, ssize_t n)
 		if (atomic_load(&srv.stopping))
 			server_conn_close(c, 1);
 		else
-			server_gather_add(c, (size_t)n);
+			server_gather_add(c, w->buf, (size_t)n);
 		break;
 	}
 }
@@ -822,7 +850,9 @@ server_accept(struct worker *w, int *lp)
 		}
 		if ((c = server_conn_new(fd)) == NULL)
 			continue;
-		if (first == NULL && (n = server_peek(w, fd)) > 0)
+		/* Its bytes are often there already: no epoll round. */
+		if (first == NULL && ((n = server_read(w, fd)) != -1 ||
+		    (errno != EAGAIN && errno != EWOULDBLOCK)))
 			first = c;
 		else
 			server_conn_arm(c);
@@ -864,7 +894,7 @@ server_worker(void *arg)
 		}
 		c = ev.data.ptr;
 		if (server_conn_take(c))
-			server_conn_ready(w, c, server_peek(w, c->fd));
+			server_conn_ready(w, c, server_read(w, c->fd));
 	}
 	log_flush();
 	server_hold_put(&w->hold);
@@ -882,6 +912,8 @@ server_cut_stalled(void)
 	for (i = 0; i < srv.nworkers; i++)
 		if ((fd = atomic_load(&srv.workers[i].busyfd)) != -1)
 			shutdown(fd, SHUT_RDWR);
+	if ((fd = atomic_load(&srv.gatherer.busyfd)) != -1)
+		shutdown(fd, SHUT_RDWR);
 }
 
 /*
@@ -959,6 +991,28 @@ server_connections(void)
 	return n;
 }
 
+/* Sets up w's cache and buffers; returns 0, or -1 (logged). */
+static int
+server_worker_init(struct worker *w)
+{
+	atomic_init(&w->busyfd, -1);
+	if ((w->cache = cert_cache_new(SERVER_CACHE_SLOTS)) == NULL ||
+	    (w->buf = malloc(SCAN_MAX_REQUEST)) == NULL ||
+	    (w->params = malloc(SCAN_MAX_REQUEST)) == NULL) {
+		log_warnx("%s: out of memory", __func__);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+server_worker_free(struct worker *w)
+{
+	cert_cache_free(w->cache);
+	free(w->buf);
+	free(w->params);
+}
+
 static void
 server_close_list(struct conn_head *head)
 {
@@ -967,7 +1021,7 @@ server_close_list(struct conn_head *head)
 	while ((c = TAILQ_FIRST(head)) != NULL) {
 		TAILQ_REMOVE(head, c, entry);
 		close(c->fd);
-		free(c);
+		server_conn_free(c);
 	}
 }
 
@@ -1012,8 +1066,10 @@ server_run(const struct listener *ls, int nls,
 	/* Workers and the gatherer serve FastCGI only. */
 	if (srv.nlisten == 0)
 		goto ready;
+	if (server_worker_init(&srv.gatherer) == -1)
+		return 1;
 	atomic_fetch_add(&srv.running, 1);
-	if ((rc = pthread_create(&srv.gatherer, NULL, server_gather,
+	if ((rc = pthread_create(&srv.gatherer.thread, NULL, server_gather,
 	    NULL)) != 0) {
 		log_warnx("%s: pthread_create: %s", __func__, strerror(rc));
 		return 1;
@@ -1026,12 +1082,8 @@ server_run(const struct listener *ls, int nls,
 	for (i = 0; i < conf->threads; i++) {
 		struct worker	*w = &srv.workers[i];
 
-		atomic_init(&w->busyfd, -1);
-		if ((w->cache = cert_cache_new(SERVER_CACHE_SLOTS)) == NULL ||
-		    (w->peek = malloc(SCAN_MAX_REQUEST)) == NULL) {
-			log_warnx("%s: out of memory", __func__);
+		if (server_worker_init(w) == -1)
 			return 1;
-		}
 		atomic_fetch_add(&srv.running, 1);
 		if ((rc = pthread_create(&w->thread, NULL, server_worker,
 		    w)) != 0) {
@@ -1063,12 +1115,13 @@ ready:
 	if (srv.nhttp > 0)
 		http_stop();
 	server_stop_wait();
-	if (srv.nlisten > 0)
-		pthread_join(srv.gatherer, NULL);
+	if (srv.nlisten > 0) {
+		pthread_join(srv.gatherer.thread, NULL);
+		server_worker_free(&srv.gatherer);
+	}
 	for (i = 0; i < srv.nworkers; i++) {
 		pthread_join(srv.workers[i].thread, NULL);
-		cert_cache_free(srv.workers[i].cache);
-		free(srv.workers[i].peek);
+		server_worker_free(&srv.workers[i]);
 	}
 	free(srv.workers);
 	for (i = 0; i < srv.nlisten; i++)

@@ -61,6 +61,7 @@ step "valgrind: daemon and unit tests on a plain build"
 # The unit tests and every test that drives certauthzd over FastCGI.
 valgrind_tests="tests/unit/test_dn tests/unit/test_match
 tests/unit/test_decision tests/unit/test_eval tests/unit/test_scan
+tests/unit/test_fcgi_ref
 tests/unit/certs.sh $(ls tests/integration/daemon*.sh | grep -v daemon-lib)
 tests/integration/hostile.sh tests/integration/hostile-nul.sh
 tests/integration/http-daemon.sh tests/integration/metrics.sh"

@@ -13,6 +13,9 @@
  *    no NUL or '=' in a name, no NUL in a value, no duplicate name);
  *  - SCAN_INVALID has a reason and no fault; SCAN_INCOMPLETE neither,
  *    and never at SCAN_MAX_REQUEST bytes or more;
+ *  - scan_params_copy() on a COMPLETE request copies the pairs the
+ *    reference reads, in order, byte for byte, each followed by a NUL,
+ *    within the request's length, up to SCAN_MAX_PARAMS of them;
  *  - the bytes after a whole request are not looked at, and a prefix
  *    of the input is never INVALID unless the input is, never COMPLETE
  *    unless the input is the same request, and knows the same role.
@@ -32,6 +35,8 @@ struct ref {
 	int		 role, keep_conn;
 	unsigned	 request_id;
 	const char	*fault;
+	unsigned char	*params;	/* the params stream, np bytes */
+	size_t		 np;
 };
 
 /* A pair's length: 1 byte below 128, else 4 with the high bit set. */
@@ -138,7 +143,40 @@ ref_request(const unsigned char *buf, size_t len, struct ref *r)
 	}
 	FUZZ_ASSERT(off == len);	/* nothing claimed past its end */
 	r->fault = ref_fault(params, np);
-	free(params);
+	r->params = params;
+	r->np = np;
+}
+
+/*
+ * scan_params_copy() of the COMPLETE request buf (len bytes) against
+ * the pairs of the reference's params stream.
+ */
+static void
+check_copy(const unsigned char *buf, size_t len, const struct ref *r)
+{
+	static struct scan_param p[SCAN_MAX_PARAMS];
+	char			*out;
+	size_t			 n, i, off = 0, nlen, vlen;
+
+	/* exactly len bytes, so that ASan sees a copy overrun its room */
+	if ((out = malloc(len)) == NULL)
+		abort();
+	n = scan_params_copy(buf, len, out, p, SCAN_MAX_PARAMS);
+	for (i = 0; off < r->np; i++) {
+		FUZZ_ASSERT(ref_length(r->params, r->np, &off, &nlen) == 0);
+		FUZZ_ASSERT(ref_length(r->params, r->np, &off, &vlen) == 0);
+		if (i < n) {
+			FUZZ_ASSERT(p[i].namelen == nlen &&
+			    p[i].valuelen == vlen);
+			FUZZ_ASSERT(memcmp(p[i].name, r->params + off,
+			    nlen) == 0 && p[i].name[nlen] == '\0');
+			FUZZ_ASSERT(memcmp(p[i].value, r->params + off + nlen,
+			    vlen) == 0 && p[i].value[vlen] == '\0');
+		}
+		off += nlen + vlen;
+	}
+	FUZZ_ASSERT(n == (i < SCAN_MAX_PARAMS ? i : SCAN_MAX_PARAMS));
+	free(out);
 }
 
 static int
@@ -219,6 +257,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    ref.request_id == r.request_id &&
 		    ref.keep_conn == r.keep_conn);
 		FUZZ_ASSERT(same_fault(ref.fault, r.fault));
+		check_copy(data, r.length, &ref);
+		free(ref.params);
 		/* exactly the request, without what follows: the same */
 		check_prefix(data, r.length, st, &r);
 		check_prefix(data, r.length - 1, st, &r);

@@ -193,10 +193,11 @@ record(int fd, int type, const unsigned char *body, size_t len)
 		h[6] = 0;
 		h[7] = 0;
 		writeall(fd, h, 8);
-		if (n > 0)
+		if (n > 0) {	/* body may be NULL when len is 0 */
 			writeall(fd, body, n);
-		body += n;
-		len -= n;
+			body += n;
+			len -= n;
+		}
 	} while (len > 0);
 }
 

@@ -45,3 +45,12 @@ check_PROGRAMS += tests/unit/test_scan
 tests_unit_test_scan_SOURCES = tests/unit/test_scan.c tests/unit/test.h \
 	fcgi/scan.c fcgi/scan.h
 tests_unit_test_scan_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/fcgi
+
+# fcgi/scan.c's reading of the params against libfcgi's
+TESTS += tests/unit/test_fcgi_ref
+check_PROGRAMS += tests/unit/test_fcgi_ref
+tests_unit_test_fcgi_ref_SOURCES = tests/unit/test_fcgi_ref.c \
+	tests/unit/test.h fcgi/scan.c fcgi/scan.h
+tests_unit_test_fcgi_ref_CPPFLAGS = $(AM_CPPFLAGS) $(FCGI_CFLAGS) \
+	-I$(top_srcdir)/fcgi
+tests_unit_test_fcgi_ref_LDADD = $(FCGI_LIBS)
