@@ -196,6 +196,9 @@ policies = (
 );
 EOF
 cp "$run/policy-a.conf" "$run/policy.conf"
+# The same policy sending no line for an allow: the keep-alive case
+# of issue 13 (only allows, so that no line is rendered or sent).
+sed 's/log_allow = true/log_allow = false/' "$run/policy-a.conf" > "$run/policy-quiet.conf"
 
 # --- servers ------------------------------------------------------------
 DPID="" NPID=""
@@ -275,11 +278,15 @@ if has direct; then
 	# A second certauthzd whose syslog socket does not exist: it renders
 	# every decision line but cannot send it (fcgi/log.c tries to
 	# connect at most once a second), which prices the send.
-	QPID=""
+	QPID="" KPID=""
 	if [ $have_daemon = 1 ]; then
 		DPID0=$DPID
 		start_daemon "$run/policy.conf" "$run/quiet.sock" "$run/no-syslog.sock" &&
 		    QPID=$DPID
+		# And one whose policy sends no line for an allow, loaded
+		# with allows only: no line at all (issue 13's direct case).
+		start_daemon "$run/policy-quiet.conf" "$run/kq.sock" &&
+		    KPID=$DPID
 		DPID=$DPID0
 	fi
 	# A null responder that also sends a decision-sized line per request
@@ -294,7 +301,7 @@ if has direct; then
 		NPID=$NPID0
 	fi
 	# Interleaved null, daemon, null, daemon...: the best of each.
-	nbest=0 dbest=0 qbest=0 lbest=0 errs=0 us_warm=none
+	nbest=0 dbest=0 qbest=0 lbest=0 kbest=0 errs=0 us_warm=none
 	sink0=$(ticks "$MAINSINK") lines0=$(lines)
 	for i in $(seq 1 "$ROUNDS"); do
 		n1=$(load null-ka-warm-$i direct "$NSOCK" "$WARM" "$NPID" -k -c "$CONNS" -e 200)
@@ -312,12 +319,18 @@ if has direct; then
 		dbest=$(max "$dbest" "$(kv rps "$d1")")
 		errs=$((errs + $(bad "$d1")))
 		[ "$i" = 1 ] && us_warm=$(us_p99 "$a" "$b")
+		if [ -n "$KPID" ]; then
+			k1=$(load certauthzd-nolines-ka-warm-$i direct "$run/kq.sock" "$run/allow.list" "$KPID" -k -c "$CONNS")
+			kbest=$(max "$kbest" "$(kv rps "$k1")")
+			errs=$((errs + $(bad "$k1")))
+		fi
 		[ -n "$QPID" ] || continue
 		q1=$(load certauthzd-nosyslog-ka-warm-$i direct "$run/quiet.sock" "$WARM" "$QPID" -k -c "$CONNS")
 		qbest=$(max "$qbest" "$(kv rps "$q1")")
 		errs=$((errs + $(bad "$q1")))
 	done
 	stop_pid "$QPID"
+	stop_pid "$KPID"
 	if [ -n "$LNPID" ]; then
 		lsink_us=$(per_line "$(ticks "$LSINK")" "$(wc -l < "$run/null-lines.log")")
 		stop_pid "$LNPID"
@@ -337,6 +350,7 @@ if has direct; then
 		log "warm keep-alive: certauthzd $dbest/s, null $nbest/s: ratio $r"
 		log "  certauthzd cpu/decision $(kv cpu_us_per_req "$d1") us, null $(kv cpu_us_per_req "$n1") us; client-side p50/p99 $(kv p50_us "$d1")/$(kv p99_us "$d1") us (null $(kv p50_us "$n1")/$(kv p99_us "$n1"))"
 		[ -n "$QPID" ] && log "  without a syslog receiver (lines rendered, not sent): certauthzd $qbest/s: ratio $(ratio "$qbest" "$nbest") of null; cpu/decision $(kv cpu_us_per_req "$q1") us"
+		[ -n "$KPID" ] && log "  no line at all (log_allow = false, allows only): certauthzd $kbest/s: ratio $(ratio "$kbest" "$nbest") of null; cpu/decision $(kv cpu_us_per_req "$k1") us (null $(kv cpu_us_per_req "$n1") us)"
 		[ -n "$LNPID" ] && log "  the null responder sending a line per request to a sink of its own: $lbest/s: ratio $(ratio "$lbest" "$nbest") of null; cpu/request $(kv cpu_us_per_req "$l1") us, its sink $lsink_us us/line; certauthzd / it: $(ratio "$dbest" "$lbest")"
 		rn=$(ratio "$(kv rps "$dc")" "$(kv rps "$nc")")
 		log "warm new connection per request: certauthzd $(kv rps "$dc")/s, null $(kv rps "$nc")/s: ratio $rn"
@@ -349,6 +363,11 @@ if has direct; then
 		log "  the sink's own CPU per line received: $(per_line "$(( $(ticks "$MAINSINK") - sink0 ))" "$(( $(lines) - lines0 ))") us"
 		if ge "$r" 0.9; then st=PASS; else st=FAIL; fi
 		result "direct warm throughput >= 0.9 x null" $st "$r ($dbest vs $nbest /s)"
+		if [ -n "$KPID" ]; then
+			rk=$(ratio "$kbest" "$nbest")
+			if ge "$rk" 0.9; then st=PASS; else st=FAIL; fi
+			result "direct keep-alive without log lines >= 0.9 x null" $st "$rk ($kbest vs $nbest /s)"
+		fi
 		[ -n "$LNPID" ] && result "direct warm throughput / a null responder that logs each request too (not a target)" INFO "$(ratio "$dbest" "$lbest") ($dbest vs $lbest /s; that responder: $(ratio "$lbest" "$nbest") of null)"
 		if [ "$errs" -eq 0 ]; then st=PASS; else st=FAIL; fi
 		result "direct: zero wrong or failed answers" $st "$errs"
@@ -554,6 +573,11 @@ e2e_conf() {
 	# The shipped HTTP location, under another name beside the FastCGI one.
 	sed 's#location = /_certauthz #location = /_certauthz_http #' \
 	    "$top_srcdir/contrib/nginx/certauthz-http-location.conf" > "$dir/certauthz-http-location.conf"
+	# The same location again, to the HTTP null responder: the floor
+	# that is sent what certauthzd is sent (nginx escapes the
+	# certificate and sets 8 headers for it).
+	sed 's#location = /_certauthz #location = /_httpnull_full #; s#http://certauthzd_http#http://nullhttp#' \
+	    "$top_srcdir/contrib/nginx/certauthz-http-location.conf" > "$dir/httpnull-full-location.conf"
 	# The HTTP null responder: a second nginx answering `return 200`.
 	NHSOCK=$run/null-http.sock
 	cat > "$dir/nullhttp.conf" <<EOF
@@ -571,7 +595,7 @@ http {
 	}
 }
 EOF
-	for f in nginx-only null authz passnull accelnull httpnull httpauthz; do echo ok > "$dir/html/$f"; done
+	for f in nginx-only null authz passnull accelnull httpnull httpnullfull httpauthz; do echo ok > "$dir/html/$f"; done
 	cat > "$dir/edge.conf" <<EOF
 worker_processes 1;
 pid $dir/edge.pid;
@@ -630,6 +654,11 @@ http {
 		location = /httpnull {
 			auth_request /_httpnull;
 		}
+		location = /httpnullfull {
+			set \$certauthz_uri \$uri;
+			auth_request /_httpnull_full;
+		}
+		include httpnull-full-location.conf;
 		location = /_httpnull {
 			internal;
 			proxy_pass http://nullhttp;
@@ -767,12 +796,12 @@ if has e2e; then
 	log "== end to end: wrk -c16 -> nginx front -> mTLS (alice) -> nginx edge, ${SECS}s per location"
 	note "edge nginx: $run/nginx/edge.conf (auth_request location from contrib/nginx/certauthz-location.conf and snippets/certauthz_params)"
 	chk=""
-	for u in nginx-only null authz httpnull httpauthz; do
+	for u in nginx-only null authz httpnull httpnullfull httpauthz; do
 		chk="$chk $u=$(curl -s -o /dev/null -w '%{http_code}' "$base/$u")/$(curl -s -o /dev/null -w '%{http_code}' "$base/bob/$u")"
 	done
 	log "alice/bob status per location:$chk (want 200/403; null responder allows all)"
 	note "cpu_us_per_req is [front-nginx edge-nginx authorizer] per request"
-	nb=0 db=0 ob=0 ebad=0 hnb=0 hdb=0 hbad=0
+	nb=0 db=0 ob=0 ebad=0 hnb=0 hfb=0 hdb=0 hbad=0
 	e2e_line() {
 		log "  $1"
 		echo "e2e,$(kv label "$1"),$(kv requests "$1"),$SECS,$(kv rps "$1"),,$(kv p99 "$1"),,,,$(kv non2xx "$1"),,$(kv sockerr "$1"),\"$(kv cpu_us_per_req "$1" | tr -d '[]')\"," >> "$csv"
@@ -794,6 +823,10 @@ if has e2e; then
 		w=$(wrkrun auth_request-http-null-$i "$base/httpnull" $FW $EW $NHW)
 		e2e_line "$w"
 		hnb=$(max "$hnb" "$(kv rps "$w")")
+		# The null responder sent what certauthzd is sent.
+		w=$(wrkrun auth_request-http-null-headers-$i "$base/httpnullfull" $FW $EW $NHW)
+		e2e_line "$w"
+		hfb=$(max "$hfb" "$(kv rps "$w")")
 		w=$(wrkrun auth_request-http-certauthzd-$i "$base/httpauthz" $FW $EW $DPID)
 		e2e_line "$w"
 		hdb=$(max "$hdb" "$(kv rps "$w")")
@@ -810,6 +843,10 @@ if has e2e; then
 		log "auth_request over HTTP: certauthzd $hdb/s vs HTTP null $hnb/s: ratio $rh; vs certauthzd over FastCGI ($db/s): $rf; vs native map ($ob/s): $(ratio "$hdb" "$ob"); HTTP null / native: $(ratio "$hnb" "$ob")"
 		if ge "$rh" 0.9 && [ "$hbad" -eq 0 ]; then st=PASS; else st=FAIL; fi
 		result "e2e certauthzd HTTP >= 0.9 x HTTP null auth_request" $st "$rh ($hdb vs $hnb /s, $hbad non-2xx/errors)"
+		rhf=$(ratio "$hdb" "$hfb")
+		log "  the HTTP null responder sent the shipped location's headers: $hfb/s ($(ratio "$hfb" "$hnb") of the bare one); certauthzd / it: $rhf"
+		if ge "$rhf" 0.9 && [ "$hbad" -eq 0 ]; then st=PASS; else st=FAIL; fi
+		result "e2e certauthzd HTTP >= 0.9 x HTTP null sent the same headers" $st "$rhf ($hdb vs $hfb /s)"
 		if ge "$rf" 1.1; then st=PASS; else st=FAIL; fi
 		result "e2e certauthzd HTTP >= 1.1 x certauthzd FastCGI auth_request" $st "$rf ($hdb vs $db /s)"
 		result "e2e certauthzd HTTP / native map (floor measured in issue 13: 0.61-0.67)" INFO "$(ratio "$hdb" "$ob") ($hdb vs $ob /s)"
