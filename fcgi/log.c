@@ -26,15 +26,26 @@
  * holds them.  That saves a system call a line and most of the syslog
  * daemon's wake-ups under load; a crash loses the lines held.
  *
+ * A thread that cannot promise a log_flush() before it sleeps (an HTTP
+ * thread: libmicrohttpd sleeps in its own loop) calls log_hold_shared()
+ * instead, and log_release() before it exits.  Its lines are then also
+ * sent by the flusher, a thread of this file (log_flusher_start()) that
+ * sleeps until such a thread holds a line and sends every shared
+ * thread's lines whose first has waited LOG_HOLD_MS.  A shared thread's
+ * state is under its own lock, which only the flusher also takes; the
+ * flusher is woken once per batch, when a thread holds its first line.
+ *
  * CERTAUTHZD_LOG_SOCKET, when set (and not set-uid), replaces /dev/log:
  * the tests' fake syslog (certauthzd(8), ENVIRONMENT).
  */
 #include "config.h"	/* _GNU_SOURCE (AC_USE_SYSTEM_EXTENSIONS) */
 
+#include <sys/queue.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -68,6 +79,10 @@ struct log_thread {
 	size_t		 used;		/* of buf */
 	struct iovec	 iov[LOG_HOLD];
 	char		 buf[LOG_HOLD_BYTES];
+	/* log_hold_shared(): */
+	int		 shared;
+	pthread_mutex_t	 lock;		/* all of the above */
+	TAILQ_ENTRY(log_thread) entry;	/* on log_shared.threads */
 };
 
 /* Set by the first log_init(), before any other thread exists. */
@@ -80,7 +95,22 @@ static atomic_ulong		 log_drops;	/* not yet reported */
 static atomic_ulong		 log_dropped_total;	/* since start */
 static _Thread_local struct log_thread log_self = { .fd = -1 };
 
+/* The shared threads and their flusher; lock before any thread's. */
+static struct {
+	pthread_mutex_t			 lock;
+	pthread_cond_t			 cond;	/* CLOCK_MONOTONIC */
+	TAILQ_HEAD(, log_thread)	 threads;
+	int				 waiting; /* the flusher, untimed */
+	int				 run;	/* 0: the flusher is to leave */
+	pthread_t			 flusher;
+} log_shared = {
+	.lock = PTHREAD_MUTEX_INITIALIZER,
+	.threads = TAILQ_HEAD_INITIALIZER(log_shared.threads),
+};
+
 static void	log_vlog(int, int, const char *, va_list)
+		    __attribute__((format(printf, 3, 0)));
+static void	log_vlog_self(int, int, const char *, va_list)
 		    __attribute__((format(printf, 3, 0)));
 static void	log_emit(int, int, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
@@ -252,13 +282,37 @@ log_vlog(int priority, int hold, const char *fmt, va_list ap)
 		log_send(t, now);
 }
 
+/* log_vlog() for the calling thread, under its lock when shared. */
+static void
+log_vlog_self(int priority, int hold, const char *fmt, va_list ap)
+{
+	struct log_thread	*t = &log_self;
+	int			 first;
+
+	if (!t->shared) {
+		log_vlog(priority, hold, fmt, ap);
+		return;
+	}
+	pthread_mutex_lock(&t->lock);
+	log_vlog(priority, hold, fmt, ap);
+	first = t->nheld == 1;
+	pthread_mutex_unlock(&t->lock);
+	if (first) {
+		/* The first line of a batch: the flusher may sleep untimed. */
+		pthread_mutex_lock(&log_shared.lock);
+		if (log_shared.waiting)
+			pthread_cond_signal(&log_shared.cond);
+		pthread_mutex_unlock(&log_shared.lock);
+	}
+}
+
 static void
 log_emit(int priority, int hold, const char *fmt, ...)
 {
 	va_list	 ap;
 
 	va_start(ap, fmt);
-	log_vlog(priority, hold, fmt, ap);
+	log_vlog_self(priority, hold, fmt, ap);
 	va_end(ap);
 }
 
@@ -307,7 +361,129 @@ log_timeout(void)
 void
 log_flush(void)
 {
-	log_send(&log_self, time(NULL));
+	struct log_thread	*t = &log_self;
+
+	if (t->shared)
+		pthread_mutex_lock(&t->lock);
+	log_send(t, time(NULL));
+	if (t->shared)
+		pthread_mutex_unlock(&t->lock);
+}
+
+/*
+ * The calling thread may keep lines as log_hold() says, without the
+ * promise: the flusher sends what it holds LOG_HOLD_MS after its
+ * first line.  log_release() must come before the thread exits.
+ */
+void
+log_hold_shared(void)
+{
+	struct log_thread	*t = &log_self;
+
+	if (t->shared)
+		return;
+	pthread_mutex_init(&t->lock, NULL);
+	t->shared = 1;
+	t->hold = 1;
+	pthread_mutex_lock(&log_shared.lock);
+	TAILQ_INSERT_TAIL(&log_shared.threads, t, entry);
+	pthread_mutex_unlock(&log_shared.lock);
+}
+
+/* Sends what the calling thread holds and ends log_hold_shared(). */
+void
+log_release(void)
+{
+	struct log_thread	*t = &log_self;
+
+	if (!t->shared)
+		return;
+	pthread_mutex_lock(&log_shared.lock);
+	TAILQ_REMOVE(&log_shared.threads, t, entry);
+	pthread_mutex_unlock(&log_shared.lock);
+	log_send(t, time(NULL));	/* no other thread reaches it now */
+	t->shared = 0;
+	t->hold = 0;
+	pthread_mutex_destroy(&t->lock);
+}
+
+/* The flusher thread: see the top of this file. */
+static void *
+log_flusher(void *arg)
+{
+	struct log_thread	*t;
+	struct timespec		 ts;
+	long			 now, next;
+
+	(void)arg;
+	pthread_mutex_lock(&log_shared.lock);
+	while (log_shared.run) {
+		now = log_ms();
+		next = -1;
+		TAILQ_FOREACH(t, &log_shared.threads, entry) {
+			pthread_mutex_lock(&t->lock);
+			if (t->nheld != 0 && now - t->since >= LOG_HOLD_MS)
+				log_send(t, time(NULL));
+			else if (t->nheld != 0 &&
+			    (next == -1 || t->since + LOG_HOLD_MS < next))
+				next = t->since + LOG_HOLD_MS;
+			pthread_mutex_unlock(&t->lock);
+		}
+		if (next == -1) {
+			log_shared.waiting = 1;
+			pthread_cond_wait(&log_shared.cond, &log_shared.lock);
+			log_shared.waiting = 0;
+			continue;
+		}
+		/* log_ms() is coarse: wait a tick more, not a tick less */
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		next = next - now + 5;
+		ts.tv_sec += next / 1000;
+		ts.tv_nsec += (next % 1000) * 1000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&log_shared.cond, &log_shared.lock, &ts);
+	}
+	pthread_mutex_unlock(&log_shared.lock);
+	return NULL;
+}
+
+int
+log_flusher_start(void)
+{
+	pthread_condattr_t	 ca;
+	int			 rc;
+
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&log_shared.cond, &ca);
+	pthread_condattr_destroy(&ca);
+	log_shared.run = 1;
+	if ((rc = pthread_create(&log_shared.flusher, NULL, log_flusher,
+	    NULL)) != 0) {
+		log_shared.run = 0;
+		pthread_cond_destroy(&log_shared.cond);
+		log_warnx("%s: pthread_create: %s", __func__, strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+void
+log_flusher_stop(void)
+{
+	pthread_mutex_lock(&log_shared.lock);
+	if (!log_shared.run) {
+		pthread_mutex_unlock(&log_shared.lock);
+		return;
+	}
+	log_shared.run = 0;
+	pthread_cond_signal(&log_shared.cond);
+	pthread_mutex_unlock(&log_shared.lock);
+	pthread_join(log_shared.flusher, NULL);
+	pthread_cond_destroy(&log_shared.cond);
 }
 
 void
@@ -330,7 +506,7 @@ log_warnx(const char *fmt, ...)
 	va_list	 ap;
 
 	va_start(ap, fmt);
-	log_vlog(LOG_ERR, 0, fmt, ap);
+	log_vlog_self(LOG_ERR, 0, fmt, ap);
 	va_end(ap);
 }
 
@@ -340,7 +516,7 @@ log_info(const char *fmt, ...)
 	va_list	 ap;
 
 	va_start(ap, fmt);
-	log_vlog(LOG_INFO, 0, fmt, ap);
+	log_vlog_self(LOG_INFO, 0, fmt, ap);
 	va_end(ap);
 }
 
@@ -352,6 +528,6 @@ log_debug(const char *fmt, ...)
 	if (!log_debugging)
 		return;
 	va_start(ap, fmt);
-	log_vlog(LOG_DEBUG, 0, fmt, ap);
+	log_vlog_self(LOG_DEBUG, 0, fmt, ap);
 	va_end(ap);
 }

@@ -19,6 +19,10 @@ void	log_line(int priority, const char *line);
 void	log_hold(void);
 int	log_timeout(void);
 void	log_flush(void);
+void	log_hold_shared(void);
+void	log_release(void);
+int	log_flusher_start(void);
+void	log_flusher_stop(void);
 unsigned long log_dropped(void);
 
 #endif /* LOG_H */

@@ -4,7 +4,9 @@
 # for tests only): RFC 3164 lines with the policy's facility, also after
 # a reload; lines lost while /dev/log is missing are counted and the
 # count is logged once it is back; a syslog that does not read never
-# holds up an answer; -d still copies every line to stderr.
+# holds up an answer; the lines an HTTP thread holds are sent within
+# LOG_HOLD_MS of the first though no request follows (log.c's
+# flusher); -d still copies every line to stderr.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/integration/daemon-lib.sh"
 need python3
@@ -59,8 +61,10 @@ syslog_has() {
 # /dev/log missing at start: decisions are answered, their lines lost.
 policy local3
 export CERTAUTHZD_LOG_SOCKET=$LOGS
-start_daemon -n 2 -c "$T/policy.conf" -s "unix:$S"
+H=$T/h.sock
+start_daemon -n 2 -c "$T/policy.conf" -s "unix:$S" -s "http:unix:$H"
 unset CERTAUTHZD_LOG_SOCKET
+wait_for_socket "$H" 10 || fail "no socket $H"
 for i in 1 2 3; do
 	[ "$(ask "$ALICE")" = "200 1" ] || fail "no answer without syslog"
 done
@@ -88,6 +92,45 @@ sleep 0.2
 : > "$T/syslog"
 rm -f "$T/pause"
 syslog_has "^<164>$stamp certauthzd\\[$dpid\\]: [1-9][0-9]* log lines dropped\$"
+
+# HTTP: an MHD thread holds its lines (up to 8 a send) and sleeps in
+# libmicrohttpd's loop, with no hook to flush them; the flusher sends
+# them once the first has waited 100 ms.  On one kept connection (so
+# that no "connection closed" debug line flushes them), one request,
+# then three, then nothing more: each line must arrive while the
+# connection stays open (bounded waits, no asking again).
+python3 - "$H" "$PKI/alice.pem" "$T/syslog" "$dpid" <<'EOP' || fail "HTTP lines held"
+import re, socket, sys, time, urllib.parse
+path, pem, log, pid = sys.argv[1:5]
+cert = urllib.parse.quote(open(pem).read(), safe="")
+s = socket.socket(socket.AF_UNIX)
+s.settimeout(10)
+s.connect(path)
+def ask(uri):
+    s.sendall(("GET /_certauthz HTTP/1.1\r\nHost: certauthzd\r\n"
+               "Client-Cert: %s\r\nX-Certauthz-Verify: SUCCESS\r\n"
+               "X-Original-URI: %s\r\nX-Forwarded-Method: GET\r\n\r\n"
+               % (cert, uri)).encode())
+    head = b""
+    while b"\r\n\r\n" not in head:
+        head += s.recv(4096)
+    assert head.startswith(b"HTTP/1.1 200 "), head
+def lines(want, pattern):
+    rx = re.compile(r"certauthzd\[%s\]: allow .* uri=%s .*role=http" % (pid, pattern))
+    for _ in range(30):
+        n = sum(1 for l in open(log, errors="replace") if rx.search(l))
+        if n >= want:
+            break
+        time.sleep(0.1)
+    if n != want:
+        sys.exit("want %d lines for %s, got %d" % (want, pattern, n))
+ask("/h1")
+lines(1, "/h1")
+for u in ("/h2", "/h3", "/h4"):
+    ask(u)
+lines(3, "/h[234]")
+s.close()
+EOP
 
 # -d: the same lines on stderr, without the syslog header.
 grep -q '^allow policy=default rule=people user=alice serial=1001 ' "$T/err" ||
