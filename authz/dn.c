@@ -15,6 +15,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,6 +116,35 @@ static const struct {
 	{ "E", "1.2.840.113549.1.9.1" },
 };
 
+#define DN_NKEYWORDS	(sizeof(dn_keywords) / sizeof(dn_keywords[0]))
+
+/*
+ * The keywords' dotted OIDs and printed names, resolved through OpenSSL
+ * once (dn_keywords_init()): every forwarded DN names them, and asking
+ * OpenSSL again cost an OBJ_txt2obj() per attribute per request.
+ */
+static struct {
+	char	 oid[DN_NAME_MAX];
+	char	 sn[DN_NAME_MAX];
+	int	 ok;
+} dn_resolved[DN_NKEYWORDS];
+static pthread_once_t	 dn_resolved_once = PTHREAD_ONCE_INIT;
+
+static int	dn_resolve_name(const char *, size_t, char *, size_t, char *,
+		    size_t);
+
+static void
+dn_keywords_init(void)
+{
+	size_t	 i;
+
+	for (i = 0; i < DN_NKEYWORDS; i++)
+		dn_resolved[i].ok = dn_resolve_name(dn_keywords[i].oid,
+		    strlen(dn_keywords[i].oid), dn_resolved[i].oid,
+		    sizeof(dn_resolved[i].oid), dn_resolved[i].sn,
+		    sizeof(dn_resolved[i].sn)) == 0;
+}
+
 /*
  * Resolves an attribute name (an RFC 4514 keyword, OpenSSL's short or
  * long name, any case, or a dotted OID) to its dotted OID and the name
@@ -126,21 +156,37 @@ dn_resolve(const char *s, size_t len, char *oid, size_t oidsz,
     char *sn, size_t snsz)
 {
 	char		 name[DN_NAME_MAX];
-	ASN1_OBJECT	*obj;
-	const char	*p;
 	size_t		 i;
-	int		 nid = NID_undef, n, last;
 
 	if (len == 0 || len >= sizeof(name))
 		return -1;
 	memcpy(name, s, len);
 	name[len] = '\0';
-	for (i = 0; i < sizeof(dn_keywords) / sizeof(dn_keywords[0]); i++)
-		if (strcasecmp(name, dn_keywords[i].name) == 0) {
-			strcpy(name, dn_keywords[i].oid);
-			len = strlen(name);
-			break;
-		}
+	for (i = 0; i < DN_NKEYWORDS; i++) {
+		if (strcasecmp(name, dn_keywords[i].name) != 0)
+			continue;
+		pthread_once(&dn_resolved_once, dn_keywords_init);
+		if (!dn_resolved[i].ok ||
+		    strlen(dn_resolved[i].oid) >= oidsz ||
+		    strlen(dn_resolved[i].sn) >= snsz)
+			return -1;
+		strcpy(oid, dn_resolved[i].oid);
+		strcpy(sn, dn_resolved[i].sn);
+		return 0;
+	}
+	return dn_resolve_name(name, len, oid, oidsz, sn, snsz);
+}
+
+/* dn_resolve() of a name that is not a keyword: NUL-terminated, len bytes. */
+static int
+dn_resolve_name(const char *name, size_t len, char *oid, size_t oidsz,
+    char *sn, size_t snsz)
+{
+	ASN1_OBJECT	*obj;
+	const char	*p;
+	size_t		 i;
+	int		 nid = NID_undef, n, last;
+
 	if (isdigit((unsigned char)name[0])) {
 		/* A dotted OID: digits and single dots only. */
 		for (i = 0; i < len; i++)
