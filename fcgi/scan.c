@@ -31,6 +31,7 @@
 #define SCAN_RESPONDER		1
 #define SCAN_FILTER		3
 #define SCAN_KEEP_CONN		1
+#define SCAN_DUP_SLOTS		(2 * SCAN_MAX_PARAMS)	/* never full */
 
 /* Where scan_records() is in the request: the record it expects. */
 enum scan_state { SCAN_S_BEGIN, SCAN_S_PARAMS, SCAN_S_STDIN, SCAN_S_DONE };
@@ -243,6 +244,12 @@ scan_length(struct scan_cursor *c, size_t *v)
 	enum scan_step		 r;
 	int			 i, need = 1;
 
+	/* Most lengths are one byte inside the current record. */
+	if (c->left > 0 && c->pos < c->len && (c->buf[c->pos] & 0x80) == 0) {
+		*v = c->buf[c->pos];
+		scan_skip(c, 1);
+		return SCAN_DATA;
+	}
 	*v = 0;
 	for (i = 0; i < need; i++) {
 		if ((r = scan_chunk(c, &p, &n)) != SCAN_DATA)
@@ -359,6 +366,31 @@ scan_equal(const unsigned char *buf, size_t len, const struct scan_name *na,
 }
 
 /*
+ * 1 when two of the n names (n <= SCAN_MAX_PARAMS) are equal.  Each
+ * name goes into an open-addressed table by its hash; only names of
+ * equal hash and length are compared byte for byte.
+ */
+static int
+scan_duplicate(const unsigned char *buf, size_t len,
+    const struct scan_name *names, size_t n)
+{
+	uint16_t	 slot[SCAN_DUP_SLOTS];	/* index + 1; 0: empty */
+	size_t		 i, k;
+
+	memset(slot, 0, sizeof(slot));
+	for (i = 0; i < n; i++) {
+		for (k = names[i].hash % SCAN_DUP_SLOTS; slot[k] != 0;
+		    k = (k + 1) % SCAN_DUP_SLOTS)
+			if (names[slot[k] - 1].hash == names[i].hash &&
+			    scan_equal(buf, len, &names[slot[k] - 1],
+			    &names[i]))
+				return 1;
+		slot[k] = (uint16_t)(i + 1);
+	}
+	return 0;
+}
+
+/*
  * Reads the params of the request in buf, whose BEGIN_REQUEST
  * scan_records() has accepted.  Returns SCAN_INVALID with *reason set,
  * SCAN_INCOMPLETE when buf ends inside them, else SCAN_COMPLETE with
@@ -372,7 +404,7 @@ scan_params(const unsigned char *buf, size_t len, int role,
 	struct scan_cursor	 c = { buf, len, 2 * SCAN_HEADER_LEN, 0, 0 };
 	struct scan_name	 at;
 	const char		*bytefault = NULL;
-	size_t			 n, i, j, vlen;
+	size_t			 n, vlen;
 	enum scan_step		 r;
 	int			 namenul, nameeq, valuenul;
 
@@ -420,11 +452,8 @@ scan_params(const unsigned char *buf, size_t len, int role,
 		*fault = "too many params";
 	else if (bytefault != NULL)
 		*fault = bytefault;
-	for (i = 1; i < n && *fault == NULL; i++)
-		for (j = 0; j < i && *fault == NULL; j++)
-			if (names[i].hash == names[j].hash &&
-			    scan_equal(buf, len, &names[i], &names[j]))
-				*fault = "duplicate param";
+	else if (scan_duplicate(buf, len, names, n))
+		*fault = "duplicate param";
 	return SCAN_COMPLETE;
 }
 
