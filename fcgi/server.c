@@ -850,9 +850,11 @@ server_accept(struct worker *w, int *lp)
 		}
 		if ((c = server_conn_new(fd)) == NULL)
 			continue;
-		/* Its bytes are often there already: no epoll round. */
-		if (first == NULL && ((n = server_read(w, fd)) != -1 ||
-		    (errno != EAGAIN && errno != EWOULDBLOCK)))
+		/*
+		 * Its bytes are often there already: no epoll round.  No
+		 * byte read (none yet, EOF, an error): its event tells.
+		 */
+		if (first == NULL && (n = server_read(w, fd)) > 0)
 			first = c;
 		else
 			server_conn_arm(c);
