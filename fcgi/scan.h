@@ -78,7 +78,7 @@ struct scan_result {
  *   bytes is INVALID, every longer one is too.
  * SCAN_INCOMPLETE: no fault visible yet, and the request can still fit
  *   in SCAN_MAX_REQUEST bytes.  Never returned when len >=
- *   SCAN_MAX_REQUEST, so a peek of SCAN_MAX_REQUEST bytes always
+ *   SCAN_MAX_REQUEST, so a read of SCAN_MAX_REQUEST bytes always
  *   decides.  res->reason and res->fault are NULL.
  *
  * role, keep_conn and request_id are set once a whole, acceptable

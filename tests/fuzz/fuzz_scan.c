@@ -266,7 +266,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (i = 0; i < 8; i++)
 		check_prefix(data, size * i / 8, st, &r);
 
-	/* A peek of SCAN_MAX_REQUEST bytes always decides. */
+	/* A read of SCAN_MAX_REQUEST bytes always decides. */
 	if (st == SCAN_INCOMPLETE) {
 		memcpy(big, data, size);
 		memset(big + size, 0, sizeof(big) - size);
