@@ -296,14 +296,19 @@ scan_bytes(struct scan_cursor *c, size_t n, int *nul, int *eq,
 	return SCAN_DATA;
 }
 
-/* Copies n bytes of a name or value that scan_params() saw whole. */
-static void
+/*
+ * Copies n bytes of a name or value to out; returns 0, or -1 when the
+ * params end first (never on a request scan_params() saw whole).
+ */
+static int
 scan_copy(struct scan_cursor *c, size_t n, char *out)
 {
 	const unsigned char	*p;
 	size_t			 k;
 
-	while (n > 0 && scan_chunk(c, &p, &k) == SCAN_DATA) {
+	while (n > 0) {
+		if (scan_chunk(c, &p, &k) != SCAN_DATA)
+			return -1;
 		if (k > n)
 			k = n;
 		memcpy(out, p, k);
@@ -311,6 +316,7 @@ scan_copy(struct scan_cursor *c, size_t n, char *out)
 		out += k;
 		n -= k;
 	}
+	return 0;
 }
 
 /*
@@ -502,15 +508,20 @@ scan_params_copy(const unsigned char *buf, size_t len, char *out,
 		if (scan_length(&c, &nlen) != SCAN_DATA ||
 		    scan_length(&c, &vlen) != SCAN_DATA)
 			break;
-		/* A pair took at least 2 length bytes more in buf. */
+		/*
+		 * A pair took at least 2 length bytes more in buf, and its
+		 * name and value were there: out stays within len bytes.
+		 */
 		p[n].name = out;
 		p[n].namelen = nlen;
-		scan_copy(&c, nlen, out);
+		if (scan_copy(&c, nlen, out) == -1)
+			break;
 		out += nlen;
 		*out++ = '\0';
 		p[n].value = out;
 		p[n].valuelen = vlen;
-		scan_copy(&c, vlen, out);
+		if (scan_copy(&c, vlen, out) == -1)
+			break;
 		out += vlen;
 		*out++ = '\0';
 	}

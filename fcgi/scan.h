@@ -108,8 +108,8 @@ struct scan_param {
  * out, which has room for len bytes (a pair never takes more there
  * than it took in buf), and points p[0..] at them.  Returns how many
  * were copied: all of them unless there are more than max.  Checks
- * nothing again; on other bytes, what it copies is undefined but stays
- * within len bytes of out.
+ * nothing again; on other bytes it stops at the first pair that is not
+ * whole, and writes within len bytes of out.
  */
 size_t	 scan_params_copy(const unsigned char *buf, size_t len, char *out,
 	    struct scan_param *p, size_t max);

@@ -39,12 +39,17 @@
  * itself, as a worker would (it has its own cache and buffers; such
  * requests are rare: web servers send a request in one write), then
  * hands the connection back to the workers' set or closes it.  Bytes
- * that can never be a request, the peer's
- * shutdown, a request still not whole SERVER_GATHER_MS after the
- * gatherer first saw it, or SERVER_GATHER_SCANS scans of one request
+ * that can never be a request, the peer's shutdown, a request still
+ * not whole SERVER_GATHER_MS after a worker handed it over, or
+ * SERVER_GATHER_SCANS scans of one request
  * (a peer that sends a byte at a time would cost O(n^2) scanning):
- * closed without an answer.  The time limit is one constant, so the
- * gatherer's list in order of arrival is in order of deadline, and its
+ * closed without an answer.  A worker hands a connection over on
+ * srv.handoff (under srv.clock) with its deadline, before it registers
+ * it, and wakes the gatherer with an eventfd: the bytes it read are
+ * gone from the socket, so no event need ever come for it.  The
+ * gatherer takes srv.handoff in after every wait, before it looks at
+ * an event.  The time limit is one constant and the deadlines are
+ * taken under the lock, so its list is in order of deadline, and its
  * head gives epoll_wait() its timeout.  Half-sent, slow and silent
  * peers thus cost a descriptor and the bytes they sent (at most
  * SCAN_MAX_REQUEST, in a buffer that grows with them), never a
@@ -180,8 +185,7 @@ struct conn {
 	int			 gathered; /* counted in srv.pending */
 	int			 registered; /* in srv.epfd (maybe disarmed) */
 	/* The gatherer's: */
-	TAILQ_ENTRY(conn)	 gentry;	/* on srv.gathering */
-	int			 queued;	/* on srv.gathering */
+	TAILQ_ENTRY(conn)	 gentry;	/* on srv.handoff, srv.gathering */
 	long			 deadline;	/* server_ms() */
 	unsigned char		*buf;		/* the request's bytes so far */
 	size_t			 have;		/* bytes in buf */
@@ -197,6 +201,7 @@ static struct {
 	int				 nhttp;		/* HTTP sockets */
 	int				 epfd;
 	int				 gatherfd;
+	int				 gatherwake;	/* eventfd: srv.handoff */
 	int				 stopfd;
 	atomic_int			 stopping;
 	atomic_int			 running;	/* threads not yet out */
@@ -206,6 +211,7 @@ static struct {
 	struct conn_head		 dying;	/* evicted, armed */
 	int				 nopen;	/* not evicted */
 	int				 pending; /* gathered, not yet taken */
+	struct conn_head		 handoff; /* to the gatherer */
 
 	struct conn_head		 gathering; /* the gatherer's, by deadline */
 	struct worker			 gatherer;
@@ -221,6 +227,7 @@ static struct {
 	.idle = TAILQ_HEAD_INITIALIZER(srv.idle),
 	.dying = TAILQ_HEAD_INITIALIZER(srv.dying),
 	.gathering = TAILQ_HEAD_INITIALIZER(srv.gathering),
+	.handoff = TAILQ_HEAD_INITIALIZER(srv.handoff),
 	.plock = PTHREAD_MUTEX_INITIALIZER,
 };
 
@@ -530,7 +537,10 @@ server_conn_take(struct conn *c)
 	return 1;
 }
 
-/* Puts a held connection on the LRU list (gathered: for the gatherer). */
+/*
+ * Puts a held connection on the LRU list; gathered: also on srv.handoff,
+ * for the gatherer, whose deadline for it starts now.
+ */
 static void
 server_conn_idle(struct conn *c, int gathered)
 {
@@ -540,6 +550,9 @@ server_conn_idle(struct conn *c, int gathered)
 	if (gathered) {
 		c->gathered = 1;
 		srv.pending++;
+		/* under the lock: srv.handoff in order of deadline */
+		c->deadline = server_ms() + SERVER_GATHER_MS;
+		TAILQ_INSERT_TAIL(&srv.handoff, c, gentry);
 	}
 	pthread_mutex_unlock(&srv.clock);
 }
@@ -585,6 +598,7 @@ static void
 server_gather_add(struct conn *c, const unsigned char *buf, size_t n)
 {
 	struct epoll_event	 ev;
+	uint64_t		 one = 1;
 
 	c->size = n < SCAN_MAX_REQUEST / 2 ? 2 * n : SCAN_MAX_REQUEST;
 	if (c->size < 4096)
@@ -596,23 +610,22 @@ server_gather_add(struct conn *c, const unsigned char *buf, size_t n)
 	}
 	memcpy(c->buf, buf, n);
 	c->have = n;
-	c->queued = 0;
 	c->scans = 1;
+	/*
+	 * On srv.handoff before it is registered: the gatherer takes the
+	 * list in (with each deadline) after every wait, before it looks
+	 * at an event, so every connection it gets an event for is on
+	 * its own list.  The eventfd wakes it to take the deadline into
+	 * its timeout: the bytes were read here, so no event may come.
+	 */
 	server_conn_idle(c, 1);
 	memset(&ev, 0, sizeof(ev));
-	/*
-	 * EPOLLOUT: the socket is writable, so the registration fires at
-	 * once even when no byte came since the read, and the gatherer
-	 * sets the deadline now.  Edge-triggered, it does not fire again:
-	 * nothing is written to the connection while it is gathered.
-	 */
-	ev.events = EPOLLIN | EPOLLOUT | EPOLLET | EPOLLRDHUP;
+	ev.events = EPOLLIN | EPOLLET | EPOLLRDHUP;
 	ev.data.ptr = c;
-	if (epoll_ctl(srv.gatherfd, EPOLL_CTL_ADD, c->fd, &ev) == -1) {
-		log_warn("%s: epoll_ctl", __func__);
-		if (server_conn_take(c))
-			server_conn_close(c, 1);
-	}
+	if (epoll_ctl(srv.gatherfd, EPOLL_CTL_ADD, c->fd, &ev) == -1)
+		log_warn("%s: epoll_ctl", __func__);	/* its deadline ends it */
+	if (write(srv.gatherwake, &one, sizeof(one)) == -1)
+		log_warn("%s: eventfd", __func__);
 }
 
 /* The gatherer closes c, in its set, for why (a few words). */
@@ -707,6 +720,7 @@ server_gather(void *arg)
 {
 	struct epoll_event	 ev[SERVER_GATHER_EVENTS];
 	struct conn		*c;
+	uint64_t		 wake;
 	long			 now;
 	int			 i, n, timeout;
 
@@ -719,23 +733,25 @@ server_gather(void *arg)
 			timeout = c->deadline > now ? (int)(c->deadline - now) : 0;
 		}
 		n = epoll_wait(srv.gatherfd, ev, SERVER_GATHER_EVENTS, timeout);
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
+		if (n == -1 && errno != EINTR) {
 			log_warn("%s: epoll_wait", __func__);
 			break;
 		}
+		/* Handed over since the last wait: deadlines in order. */
+		pthread_mutex_lock(&srv.clock);
+		TAILQ_CONCAT(&srv.gathering, &srv.handoff, gentry);
+		pthread_mutex_unlock(&srv.clock);
 		now = server_ms();
 		for (i = 0; i < n; i++) {
 			if (ev[i].data.ptr == &srv.stopfd)
 				goto out;
-			c = ev[i].data.ptr;
-			if (!c->queued) {
-				c->queued = 1;
-				c->deadline = now + SERVER_GATHER_MS;
-				TAILQ_INSERT_TAIL(&srv.gathering, c, gentry);
+			if (ev[i].data.ptr == &srv.gatherwake) {
+				if (read(srv.gatherwake, &wake,
+				    sizeof(wake)) == -1 && errno != EAGAIN)
+					log_warn("%s: eventfd", __func__);
+				continue;
 			}
-			server_gather_event(c, ev[i].events);
+			server_gather_event(ev[i].data.ptr, ev[i].events);
 		}
 		while ((c = TAILQ_FIRST(&srv.gathering)) != NULL &&
 		    c->deadline <= now)
@@ -1045,6 +1061,7 @@ server_run(const struct listener *ls, int nls,
 	server_nofile();
 	if ((srv.epfd = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
 	    (srv.gatherfd = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
+	    (srv.gatherwake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) == -1 ||
 	    (srv.stopfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) == -1) {
 		log_warn("%s: epoll_create1/eventfd", __func__);
 		authz_policy_free(policy);
@@ -1057,6 +1074,11 @@ server_run(const struct listener *ls, int nls,
 	ev.data.ptr = &srv.stopfd;
 	if (epoll_ctl(srv.epfd, EPOLL_CTL_ADD, srv.stopfd, &ev) == -1 ||
 	    epoll_ctl(srv.gatherfd, EPOLL_CTL_ADD, srv.stopfd, &ev) == -1) {
+		log_warn("%s: epoll_ctl", __func__);
+		return 1;
+	}
+	ev.data.ptr = &srv.gatherwake;	/* level-triggered, read when set */
+	if (epoll_ctl(srv.gatherfd, EPOLL_CTL_ADD, srv.gatherwake, &ev) == -1) {
 		log_warn("%s: epoll_ctl", __func__);
 		return 1;
 	}
@@ -1132,6 +1154,7 @@ ready:
 	server_close_list(&srv.dying);
 	close(srv.epfd);
 	close(srv.gatherfd);
+	close(srv.gatherwake);
 	close(srv.stopfd);
 	if (conf->metrics_fd != -1)
 		metrics_stop();

@@ -14,7 +14,8 @@
  * scan_params_copy() copied, read the way libfcgi's strings read (cut
  * at a NUL byte).  Some names repeat, hold '=' or NUL bytes, and some
  * requests carry more than SCAN_MAX_PARAMS params: scan_request()
- * reports those as faults (certauthzd denies), and the copies must
+ * must report exactly those as faults, the one scan.h names for the
+ * pairs as generated (certauthzd denies them), and the copies must
  * still agree with libfcgi for as many as were copied.
  */
 #include "config.h"
@@ -147,6 +148,30 @@ joined(char *out, const char *name, size_t nlen, const char *value,
 	out[nlen + 1 + vlen] = '\0';
 }
 
+/* The fault scan.h names for pairs p[0..n-1], in its order, or NULL. */
+static const char *
+expected_fault(const struct pair *p, size_t n)
+{
+	size_t	 i, j;
+
+	if (n > SCAN_MAX_PARAMS)
+		return "too many params";
+	for (i = 0; i < n; i++) {
+		if (memchr(p[i].name, '\0', p[i].nlen) != NULL)
+			return "param name holds a NUL byte";
+		if (memchr(p[i].name, '=', p[i].nlen) != NULL)
+			return "param name holds '='";
+		if (p[i].vlen > 0 && memchr(p[i].value, '\0', p[i].vlen) != NULL)
+			return "param value holds a NUL byte";
+	}
+	for (i = 1; i < n; i++)
+		for (j = 0; j < i; j++)
+			if (p[i].nlen == p[j].nlen &&
+			    memcmp(p[i].name, p[j].name, p[i].nlen) == 0)
+				return "duplicate param";
+	return NULL;
+}
+
 /* Runs m through scan and libfcgi; compares.  Returns the scan fault. */
 static const char *
 compare(const struct msg *m, size_t npairs)
@@ -238,6 +263,7 @@ random_cases(void)
 	static struct msg	 m;
 	struct pair		 p[MAXPAIRS];
 	size_t			 n, i, j, total;
+	const char		*fault;
 	int			 c, faults = 0;
 
 	for (c = 0; c < CASES; c++) {
@@ -259,7 +285,9 @@ random_cases(void)
 				p[i].vlen = 0;
 		}
 		build(&m, rnd(2) ? FCGI_RESPONDER : FCGI_AUTHORIZER, p, n, 0);
-		if (compare(&m, n) != NULL)
+		fault = compare(&m, n);
+		CHECK_STR(fault, expected_fault(p, n));
+		if (fault != NULL)
 			faults++;
 	}
 	/* The generator reaches both sides: clean requests and faults. */
