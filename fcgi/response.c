@@ -101,6 +101,9 @@ fail:
 	return sizeof(response_500) - 1;
 }
 
+_Static_assert(RESPONSE_CGI_MAX <= 0xffff,
+    "an answer must fit the content of one FastCGI record");
+
 /* The 8 bytes of a record header. */
 static void
 response_header(unsigned char *h, int type, unsigned id, size_t clen,
