@@ -116,9 +116,9 @@
  * requests the gatherer holds are still completed and served.  Once
  * none is left (srv.pending), or after SERVER_GRACE_MS, the main thread
  * signals the stop eventfd: the gatherer leaves, and each worker once
- * its request in flight is answered; at SERVER_GRACE_MS the main thread
- * shuts down the sockets of requests that still stall.  Then it closes
- * the listening socket and every remaining connection.
+ * its request in flight is answered, which never waits for a peer (all
+ * its I/O is non-blocking).  Then it closes the listening socket and
+ * every remaining connection, begun requests included.
  */
 #include "config.h"	/* _GNU_SOURCE (AC_USE_SYSTEM_EXTENSIONS) */
 
@@ -145,7 +145,7 @@
 #include "log.h"
 #include "scan.h"
 
-#define SERVER_GRACE_MS		3000	/* stop: then cut stalled requests */
+#define SERVER_GRACE_MS		3000	/* stop: for begun requests to be whole */
 #define SERVER_CACHE_SLOTS	256
 #define SERVER_ACCEPT_BATCH	16	/* accept4() calls per listener event */
 #define SERVER_BACKOFF_MS	100	/* after accept fails for lack of fds */
@@ -163,7 +163,6 @@ struct worker {
 	pthread_t		 thread;
 	struct cert_cache	*cache;
 	struct server_hold	 hold;
-	atomic_int		 busyfd;
 	unsigned char		*buf;	/* SCAN_MAX_REQUEST bytes read */
 	char			*params; /* SCAN_MAX_REQUEST: their copies */
 	struct scan_param	 pairs[SCAN_MAX_PARAMS];
@@ -415,7 +414,6 @@ server_serve(struct worker *w, int fd, const unsigned char *buf,
 	ssize_t			 wr;
 	int			 status, served, keep;
 
-	atomic_store(&w->busyfd, fd);
 	policy = server_hold_get(&w->hold);
 	served = res->role == FCGI_RESPONDER || res->role == FCGI_AUTHORIZER;
 	if (served) {
@@ -440,7 +438,6 @@ server_serve(struct worker *w, int fd, const unsigned char *buf,
 		status = 0;	/* an allow not answered is logged a fault */
 	keep = res->keep_conn && !extra && (size_t)wr == len &&
 	    !atomic_load(&srv.stopping);
-	atomic_store(&w->busyfd, -1);
 	if (!keep)
 		close(fd);
 	if (served)
@@ -921,23 +918,9 @@ server_worker(void *arg)
 	return NULL;
 }
 
-/* After the grace period of a stop, cuts requests that still stall. */
-static void
-server_cut_stalled(void)
-{
-	int	 i, fd;
-
-	for (i = 0; i < srv.nworkers; i++)
-		if ((fd = atomic_load(&srv.workers[i].busyfd)) != -1)
-			shutdown(fd, SHUT_RDWR);
-	if ((fd = atomic_load(&srv.gatherer.busyfd)) != -1)
-		shutdown(fd, SHUT_RDWR);
-}
-
 /*
  * Stops: once the gatherer's requests are served (or after
- * SERVER_GRACE_MS), tells every thread to leave, and waits for them,
- * cutting at SERVER_GRACE_MS the requests that still stall.
+ * SERVER_GRACE_MS), tells every thread to leave, and waits for them.
  */
 static void
 server_stop_wait(void)
@@ -956,10 +939,6 @@ server_stop_wait(void)
 					log_warn("%s: eventfd", __func__);
 				told = 1;
 			}
-		}
-		if (ms == SERVER_GRACE_MS) {
-			log_warnx("stop: cutting stalled requests");
-			server_cut_stalled();
 		}
 		nanosleep(&tick, NULL);
 	}
@@ -1013,7 +992,6 @@ server_connections(void)
 static int
 server_worker_init(struct worker *w)
 {
-	atomic_init(&w->busyfd, -1);
 	if ((w->cache = cert_cache_new(SERVER_CACHE_SLOTS)) == NULL ||
 	    (w->buf = malloc(SCAN_MAX_REQUEST)) == NULL ||
 	    (w->params = malloc(SCAN_MAX_REQUEST)) == NULL) {
