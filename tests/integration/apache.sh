@@ -21,17 +21,10 @@ log_has "^allow .*user=alice"
 log_has "^allow .*role=authorizer"
 
 # Denied by the policy: 403 with certauthzd's body.
-expect bob "$u/app" "403 forbidden"
-expect bob "$u/" "403 forbidden"
-expect mallory "$u/app" "403 forbidden"
-expect dave "$u/app" "403 forbidden"
-log_has "^deny .*serial=1002"
-log_has "^deny .*rule=revoked"
+policy_denies "$u"
 
 # Refused by Apache itself during the handshake.
-expect - "$u/app" "000 *"
-expect rogue "$u/app" "000 *"
-expect expired "$u/app" "000 *"
+handshake_refuses "$u"
 
 # Forged headers gain nothing.
 expect bob "$u/app" "403 *" -H "X-Certauthz-User: alice"

@@ -407,3 +407,23 @@ log_has() {
 	done
 	grep -Eq -- "$1" "$f" || fail "no decision line /$1/ in: $(cat "$f")"
 }
+
+# policy_denies URL: bob, mallory and dave, whose certificates the web
+# server accepts, get certauthzd's 403 with its body, and the denies
+# are logged.
+policy_denies() {
+	expect bob "$1/app" "403 forbidden"
+	expect bob "$1/" "403 forbidden"
+	expect mallory "$1/app" "403 forbidden"
+	expect dave "$1/app" "403 forbidden"
+	log_has "^deny .*serial=1002"
+	log_has "^deny .*rule=revoked"
+}
+
+# handshake_refuses URL: no certificate, an untrusted and an expired
+# one never get past the web server's TLS handshake.
+handshake_refuses() {
+	expect - "$1/app" "000 *"
+	expect rogue "$1/app" "000 *"
+	expect expired "$1/app" "000 *"
+}
